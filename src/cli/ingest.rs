@@ -1,0 +1,402 @@
+//! `refrain ingest FILE…`: load tickets into the data directory, or send
+//! them to a running server with `--server URL`.
+//!
+//! Invalid items are reported with file and line and skipped; the valid ones
+//! are stored. The exit code is 1 when any item was refused.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{DataArgs, UserError, exit};
+use crate::engine::{Engine, EngineOptions};
+use crate::ingest::{self, CsvTickets, Format, ItemError, ParsedItem, parse_ndjson_line};
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    Json,
+    Ndjson,
+    Csv,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    /// Files to load (NDJSON/JSONL, JSON array, or CSV with a header); `-` reads stdin.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Send to a running server instead of opening the data directory.
+    #[arg(long, env = "REFRAIN_SERVER")]
+    pub server: Option<String>,
+    /// Bearer token for --server.
+    #[arg(long, env = "REFRAIN_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Input format; by default from the file extension (.csv, .json), else NDJSON.
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Tickets per batch (per request with --server).
+    #[arg(long, default_value_t = 10_000)]
+    pub batch: usize,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Summary {
+    files: usize,
+    read: usize,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    invalid: usize,
+    seconds: f64,
+    tickets_per_second: f64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FileItemError>,
+}
+
+#[derive(Debug, Serialize)]
+struct FileItemError {
+    file: String,
+    #[serde(flatten)]
+    error: ItemError,
+}
+
+/// How many refused items are listed (all are counted).
+const ERRORS_SHOWN: usize = 1_000;
+
+/// Where the tickets go.
+enum Sink {
+    Local(Engine),
+    Remote { url: String, token: Option<String>, agent: ureq::Agent },
+}
+
+pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
+    if args.batch == 0 {
+        return Err(UserError("--batch must be at least 1".into()).into());
+    }
+    let mut sink = match &args.server {
+        Some(url) => Sink::Remote {
+            url: format!("{}/v1/tickets", url.trim_end_matches('/')),
+            token: args.token.clone(),
+            agent: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(600)))
+                .build()
+                .into(),
+        },
+        None => {
+            let config = args.data.load_config()?;
+            // A bulk load commits the index rarely; the store commits every batch.
+            let options = EngineOptions {
+                config,
+                commit_interval: Some(Duration::from_secs(30)),
+            };
+            Sink::Local(Engine::open(&args.data.data, options)?)
+        }
+    };
+    let started = Instant::now();
+    let mut summary = Summary {
+        files: args.files.len(),
+        ..Summary::default()
+    };
+    let total_bytes: u64 = args
+        .files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok().map(|m| m.len()))
+        .sum();
+    let progress = progress_bar(total_bytes);
+    for path in &args.files {
+        let format = format_of(path, args.format);
+        let name = path.display().to_string();
+        let input = open(path, &progress)?;
+        read_items(input, format, args.batch, |items| {
+            summary.read += items.len();
+            send(&mut sink, items, &name, &mut summary)?;
+            progress.set_message(format!("{} tickets", summary.read));
+            Ok(())
+        })
+        .with_context(|| format!("reading {name}"))?;
+    }
+    if let Sink::Local(engine) = sink {
+        progress.set_message("committing the search index");
+        engine.close()?;
+    }
+    progress.finish_and_clear();
+    summary.seconds = started.elapsed().as_secs_f64();
+    summary.tickets_per_second = summary.read as f64 / summary.seconds.max(1e-9);
+    report(&summary, args.json);
+    Ok(if summary.invalid > 0 { exit::USER } else { exit::OK })
+}
+
+fn progress_bar(total_bytes: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total_bytes);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {bytes}/{total_bytes} {msg} (eta {eta})",
+        )
+        .expect("the template is valid"),
+    );
+    bar
+}
+
+fn format_of(path: &Path, chosen: Option<FormatArg>) -> Format {
+    match chosen {
+        Some(FormatArg::Json) => Format::Json,
+        Some(FormatArg::Ndjson) => Format::Ndjson,
+        Some(FormatArg::Csv) => Format::Csv,
+        None => match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => Format::Csv,
+            Some("json") => Format::Json,
+            _ => Format::Ndjson,
+        },
+    }
+}
+
+fn open(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn Read>> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(Box::new(progress.wrap_read(file)))
+}
+
+/// Reads `input` and calls `f` with up to `batch` parsed items at a time.
+fn read_items(
+    input: Box<dyn Read>,
+    format: Format,
+    batch: usize,
+    mut f: impl FnMut(Vec<ParsedItem>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Ndjson => {
+            let mut lines = BufReader::with_capacity(1 << 20, input).lines();
+            let mut index = 0;
+            let mut line_no = 0;
+            loop {
+                let mut chunk = Vec::with_capacity(batch);
+                for line in lines.by_ref() {
+                    line_no += 1;
+                    let line = line.context("the input is not UTF-8 text")?;
+                    if !line.trim().is_empty() {
+                        chunk.push((index, line_no, line));
+                        index += 1;
+                        if chunk.len() == batch {
+                            break;
+                        }
+                    }
+                }
+                if chunk.is_empty() {
+                    return Ok(());
+                }
+                let items = chunk
+                    .par_iter()
+                    .map(|(index, line_no, line)| parse_ndjson_line(line, *index, *line_no))
+                    .collect();
+                f(items)?;
+            }
+        }
+        Format::Json => {
+            let mut text = Vec::new();
+            let mut input = input;
+            input.read_to_end(&mut text)?;
+            let items = ingest::parse_body(&text, Format::Json)?;
+            let mut items = items.into_iter().peekable();
+            while items.peek().is_some() {
+                f(items.by_ref().take(batch).collect())?;
+            }
+            Ok(())
+        }
+        Format::Csv => {
+            let mut rows = CsvTickets::new(input)?.peekable();
+            while rows.peek().is_some() {
+                f(rows.by_ref().take(batch).collect())?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn send(sink: &mut Sink, items: Vec<ParsedItem>, file: &str, summary: &mut Summary) -> anyhow::Result<()> {
+    let record = |errors: Vec<ItemError>, summary: &mut Summary| {
+        let mut seen: Vec<usize> = errors.iter().map(|e| e.index).collect();
+        seen.dedup();
+        summary.invalid += seen.len();
+        for error in errors {
+            if summary.errors.len() < ERRORS_SHOWN {
+                summary.errors.push(FileItemError {
+                    file: file.to_string(),
+                    error,
+                });
+            }
+        }
+    };
+    match sink {
+        Sink::Local(engine) => {
+            let (valid, errors) = ingest::validate(items, &engine.validation_context());
+            record(errors, summary);
+            let report = engine.upsert(&valid)?;
+            summary.created += report.created;
+            summary.updated += report.updated;
+            summary.unchanged += report.unchanged;
+        }
+        Sink::Remote { url, token, agent } => {
+            let mut drafts = Vec::with_capacity(items.len());
+            let mut positions = Vec::with_capacity(items.len());
+            let mut local_errors = Vec::new();
+            for item in items {
+                match item.draft {
+                    Ok(d) => {
+                        drafts.push(d);
+                        positions.push((item.index, item.line));
+                    }
+                    Err(e) => local_errors.push(ItemError {
+                        index: item.index,
+                        line: item.line,
+                        id: None,
+                        field: e.field,
+                        reason: e.reason,
+                    }),
+                }
+            }
+            record(local_errors, summary);
+            // Refused items are reported and dropped, the rest sent again:
+            // the server takes a batch whole or not at all.
+            for _attempt in 0..2 {
+                if drafts.is_empty() {
+                    break;
+                }
+                match post(agent, url, token.as_deref(), &drafts)? {
+                    Posted::Stored(answer) => {
+                        summary.created += answer.created;
+                        summary.updated += answer.updated;
+                        summary.unchanged += answer.unchanged;
+                        drafts.clear();
+                    }
+                    Posted::Refused(errors) => {
+                        let bad: std::collections::HashSet<usize> =
+                            errors.iter().map(|e| e.index).collect();
+                        let errors = errors
+                            .into_iter()
+                            .map(|mut e| {
+                                let (index, line) = positions[e.index];
+                                e.index = index;
+                                e.line = line;
+                                e
+                            })
+                            .collect();
+                        record(errors, summary);
+                        let mut keep = (0..drafts.len()).map(|i| !bad.contains(&i));
+                        drafts.retain(|_| keep.next().unwrap_or(false));
+                        let mut keep = (0..positions.len()).map(|i| !bad.contains(&i));
+                        positions.retain(|_| keep.next().unwrap_or(false));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+struct PostAnswer {
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+}
+
+#[derive(serde::Deserialize)]
+struct Problem {
+    detail: String,
+    #[serde(default)]
+    errors: Vec<ItemError>,
+}
+
+enum Posted {
+    Stored(PostAnswer),
+    Refused(Vec<ItemError>),
+}
+
+fn post(
+    agent: &ureq::Agent,
+    url: &str,
+    token: Option<&str>,
+    drafts: &[crate::model::TicketDraft],
+) -> anyhow::Result<Posted> {
+    let mut request = agent.post(url).header("Content-Type", "application/json");
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    let body = serde_json::to_vec(drafts).context("serialising the batch")?;
+    let mut response = request
+        .send(&body[..])
+        .with_context(|| format!("cannot reach the server at {url}"))?;
+    let status = response.status().as_u16();
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_string()
+        .context("reading the server's answer")?;
+    match status {
+        200..=299 => Ok(Posted::Stored(
+            serde_json::from_str(&text).context("the server's answer is not what refrain sends")?,
+        )),
+        422 => {
+            let problem: Problem = serde_json::from_str(&text)
+                .with_context(|| format!("the server refused the batch: {text}"))?;
+            if problem.errors.is_empty() {
+                return Err(UserError(format!("the server refused the batch: {}", problem.detail)).into());
+            }
+            Ok(Posted::Refused(problem.errors))
+        }
+        _ => {
+            let detail = serde_json::from_str::<Problem>(&text)
+                .map(|p| p.detail)
+                .unwrap_or(text);
+            let message = format!("the server answered {status}: {detail}");
+            if (400..500).contains(&status) {
+                Err(UserError(message).into())
+            } else {
+                Err(anyhow::anyhow!(message))
+            }
+        }
+    }
+}
+
+fn report(summary: &Summary, json: bool) {
+    if json {
+        println!("{}", serde_json::to_string(summary).expect("a summary always serialises"));
+        return;
+    }
+    for e in summary.errors.iter().take(20) {
+        let place = match e.error.line {
+            Some(line) => format!("{}:{line}", e.file),
+            None => format!("{} item {}", e.file, e.error.index),
+        };
+        let field = e.error.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
+        eprintln!("{place}: {field}{}", e.error.reason);
+    }
+    if summary.invalid > 20 {
+        eprintln!("… {} invalid items in all (use --json to list them)", summary.invalid);
+    }
+    eprintln!(
+        "ingested {} tickets from {} file(s) in {:.1} s ({:.0}/s): {} created, {} updated, {} unchanged, {} invalid",
+        summary.read - summary.invalid,
+        summary.files,
+        summary.seconds,
+        summary.tickets_per_second,
+        summary.created,
+        summary.updated,
+        summary.unchanged,
+        summary.invalid
+    );
+}

@@ -1,0 +1,105 @@
+//! The `refrain` command line: clap derive, one file per subcommand.
+//! Only this module knows clap.
+
+// mod gen_cmd;
+mod ingest;
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::Config;
+use crate::config::ConfigError;
+
+/// Exit codes, a contract documented in the README.
+pub mod exit {
+    pub const OK: i32 = 0;
+    /// Bad input, bad config, a busy data directory: fix and run again.
+    pub const USER: i32 = 1;
+    /// Wrong arguments (clap's own code).
+    pub const USAGE: i32 = 2;
+    /// Something broke inside refrain or the machine (I/O, database).
+    pub const INTERNAL: i32 = 3;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "refrain",
+    version,
+    about = "Finds the support and ops problems that keep coming back.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives and how refrain is configured; shared by commands
+/// that open the data directory.
+#[derive(Debug, clap::Args, Clone)]
+pub struct DataArgs {
+    /// Data directory (created if missing).
+    #[arg(long, env = "REFRAIN_DATA", default_value = "./refrain-data")]
+    pub data: PathBuf,
+    /// TOML config file (tags, tokens, limits, analyzer); defaults apply without one.
+    #[arg(long, env = "REFRAIN_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// # Errors
+    /// The config file is unreadable or invalid.
+    pub fn load_config(&self) -> Result<Config, ConfigError> {
+        match &self.config {
+            Some(path) => Config::from_file(path),
+            None => Ok(Config::default()),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API.
+    Serve(serve::ServeArgs),
+    /// Load tickets from NDJSON, JSON or CSV files (or stdin).
+    Ingest(ingest::IngestArgs),
+    // Write a synthetic ticket dump with ground-truth labels.
+    // Gen(gen_cmd::GenArgs),
+}
+
+/// A failure the user can fix (exit code 1), as opposed to an internal one.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+/// Runs the parsed command.
+///
+/// # Errors
+/// Whatever the command failed with; see [`exit_code`].
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Ingest(args) => ingest::run(args),
+        // Command::Gen(args) => gen_cmd::run(args),
+    }
+}
+
+/// Maps an error to the documented exit code.
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    use crate::engine::EngineError;
+    for cause in error.chain() {
+        if cause.is::<UserError>()
+            || cause.is::<ConfigError>()
+            || cause.is::<crate::ingest::BatchError>()
+            || cause.is::<crate::http::ServeError>()
+            || matches!(cause.downcast_ref::<EngineError>(), Some(EngineError::Locked(_)))
+            || cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
+            return exit::USER;
+        }
+    }
+    exit::INTERNAL
+}

@@ -1,0 +1,70 @@
+//! `refrain serve`: the HTTP API over one data directory.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::DataArgs;
+use crate::Engine;
+use crate::http::Application;
+use crate::ingest::{self, Format};
+
+/// The hand-written demo set (see fixtures/README.md), built into the binary
+/// so that `serve --demo` works from any directory.
+const DEMO_TICKETS: &str = include_str!("../../fixtures/tickets.ndjson");
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Address to listen on; without tokens only loopback is allowed.
+    #[arg(long, env = "REFRAIN_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Load the built-in demo tickets first if the data directory has none.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
+    let config = args.data.load_config()?;
+    let engine = Arc::new(Engine::open(&args.data.data, config)?);
+    if args.demo {
+        load_demo(&engine)?;
+    }
+    let app = Application::build(engine.clone(), &args.addr)?;
+    let status = engine.status()?;
+    eprintln!(
+        "refrain listening on http://{} (data: {}, {} tickets)",
+        display_addr(&args.addr, app.port()),
+        args.data.data.display(),
+        status.tickets
+    );
+    actix_web::rt::System::new()
+        .block_on(app.run_until_stopped())
+        .context("the HTTP server stopped with an error")?;
+    match Arc::try_unwrap(engine) {
+        Ok(engine) => engine.close()?,
+        Err(_) => tracing::warn!("engine still in use at shutdown; pending index work resumes on next start"),
+    }
+    Ok(super::exit::OK)
+}
+
+fn display_addr(addr: &str, port: u16) -> String {
+    match addr.rsplit_once(':') {
+        Some((host, _)) => format!("{host}:{port}"),
+        None => addr.to_string(),
+    }
+}
+
+fn load_demo(engine: &Engine) -> anyhow::Result<()> {
+    if engine.status()?.tickets > 0 {
+        eprintln!("--demo: the data directory already has tickets; not loading the demo set");
+        return Ok(());
+    }
+    let items = ingest::parse_body(DEMO_TICKETS.as_bytes(), Format::Ndjson)?;
+    let (valid, errors) = ingest::validate(items, &engine.validation_context());
+    anyhow::ensure!(errors.is_empty(), "the built-in demo tickets are invalid: {errors:?}");
+    let report = engine.upsert(&valid)?;
+    eprintln!("--demo: loaded {} demo tickets", report.created);
+    Ok(())
+}

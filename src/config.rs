@@ -1,0 +1,276 @@
+//! Settings read from a TOML file, checked into a [`Config`] before any
+//! work starts (linfa's `Params` → `ValidParams` habit).
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::analyze::AnalyzerSettings;
+
+/// The tags refrain ships with; a config may replace the list.
+pub const DEFAULT_TAGS: &[&str] = &[
+    "bad-data",
+    "weak-ux",
+    "service-outage",
+    "permission-issue",
+    "third-party-failure",
+];
+
+/// What a bearer token may do. `Admin` may do everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The support tool: send tickets, ask for suggestions.
+    Ingest,
+    /// Reviewers: clusters, groups, decisions.
+    Review,
+    /// Everything, including re-clustering and configuration.
+    Admin,
+}
+
+impl Role {
+    /// Whether a token with this role may act where `needed` is required.
+    pub fn allows(self, needed: Role) -> bool {
+        self == Role::Admin || self == needed
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenSettings {
+    pub token: String,
+    pub role: Role,
+    /// Who holds it, for logs.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Most tickets accepted in one `POST /v1/tickets`.
+    pub max_batch: usize,
+    /// Most items one list page returns.
+    pub max_page: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 10 * 1024 * 1024,
+            max_batch: 5_000,
+            max_page: 1_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IndexSettings {
+    /// How long a write may wait before it becomes searchable, in
+    /// milliseconds (a `?refresh=wait_for` write does not wait for it).
+    pub commit_interval_ms: u64,
+    /// Memory for tantivy's indexing buffers, in MiB.
+    pub writer_memory_mib: usize,
+}
+
+impl Default for IndexSettings {
+    fn default() -> Self {
+        IndexSettings {
+            commit_interval_ms: 1_000,
+            writer_memory_mib: 128,
+        }
+    }
+}
+
+/// The file format, as written by a user.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub tags: Option<Vec<String>>,
+    pub tokens: Vec<TokenSettings>,
+    pub limits: Limits,
+    pub analyzer: AnalyzerSettings,
+    pub index: IndexSettings,
+}
+
+/// Checked settings: every value is usable.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub tags: Vec<String>,
+    pub tokens: Vec<TokenSettings>,
+    pub limits: Limits,
+    pub analyzer: AnalyzerSettings,
+    pub index: IndexSettings,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    Parse { path: String, message: String },
+    #[error("invalid config: {0}")]
+    Invalid(String),
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Settings::default()
+            .check()
+            .expect("the default settings are valid")
+    }
+}
+
+impl Config {
+    /// Reads and checks a TOML config file.
+    ///
+    /// # Errors
+    /// The file cannot be read, is not valid TOML for these settings, or a
+    /// value is out of range.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let settings: Settings = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        settings.check()
+    }
+
+    /// The role of a bearer token, if it is one of ours.
+    pub fn role_of(&self, token: &str) -> Option<Role> {
+        self.tokens
+            .iter()
+            .find(|t| constant_time_eq(t.token.as_bytes(), token.as_bytes()))
+            .map(|t| t.role)
+    }
+
+    /// Whether any token is configured; without one the API is open and may
+    /// only listen on loopback.
+    pub fn auth_enabled(&self) -> bool {
+        !self.tokens.is_empty()
+    }
+}
+
+impl Settings {
+    /// # Errors
+    /// The first value out of range, said so that it can be fixed.
+    pub fn check(self) -> Result<Config, ConfigError> {
+        let tags = self
+            .tags
+            .unwrap_or_else(|| DEFAULT_TAGS.iter().map(|t| t.to_string()).collect());
+        if tags.is_empty() {
+            return Err(ConfigError::Invalid(
+                "tags must list at least one tag".into(),
+            ));
+        }
+        for (i, tag) in tags.iter().enumerate() {
+            let ok = !tag.is_empty()
+                && tag.len() <= 40
+                && tag
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !ok {
+                return Err(ConfigError::Invalid(format!(
+                    "tag '{tag}' must be lowercase letters, digits and '-' (at most 40)"
+                )));
+            }
+            if tags[..i].contains(tag) {
+                return Err(ConfigError::Invalid(format!("tag '{tag}' is listed twice")));
+            }
+        }
+        for (i, t) in self.tokens.iter().enumerate() {
+            if t.token.len() < 16 {
+                return Err(ConfigError::Invalid(format!(
+                    "token #{} is shorter than 16 characters: use a long random string",
+                    i + 1
+                )));
+            }
+            if self.tokens[..i].iter().any(|o| o.token == t.token) {
+                return Err(ConfigError::Invalid(format!("token #{} is listed twice", i + 1)));
+            }
+        }
+        let l = &self.limits;
+        if l.max_body_bytes < 1024 || l.max_batch == 0 || l.max_page == 0 {
+            return Err(ConfigError::Invalid(
+                "limits: max_body_bytes must be at least 1024, max_batch and max_page at least 1"
+                    .into(),
+            ));
+        }
+        if self.index.writer_memory_mib < 16 {
+            return Err(ConfigError::Invalid(
+                "index.writer_memory_mib must be at least 16".into(),
+            ));
+        }
+        Ok(Config {
+            tags,
+            tokens: self.tokens,
+            limits: self.limits,
+            analyzer: self.analyzer,
+            index: self.index,
+        })
+    }
+}
+
+/// Compares secrets without leaking their common prefix through timing.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        toml::from_str::<Settings>(text)
+            .map_err(|e| ConfigError::Parse {
+                path: "test".into(),
+                message: e.to_string(),
+            })?
+            .check()
+    }
+
+    #[test]
+    fn defaults_have_the_five_tags_and_no_tokens() {
+        let c = Config::default();
+        assert_eq!(c.tags.len(), 5);
+        assert!(!c.auth_enabled());
+        assert_eq!(c.limits.max_batch, 5000);
+    }
+
+    #[test]
+    fn tokens_map_to_roles_and_admin_allows_all() {
+        let c = parse(
+            r#"
+            [[tokens]]
+            token = "ingest-token-0123456789"
+            role = "ingest"
+            [[tokens]]
+            token = "admin-token-0123456789"
+            role = "admin"
+            "#,
+        )
+        .expect("valid");
+        assert_eq!(c.role_of("ingest-token-0123456789"), Some(Role::Ingest));
+        assert_eq!(c.role_of("nope"), None);
+        assert!(Role::Admin.allows(Role::Review));
+        assert!(!Role::Ingest.allows(Role::Review));
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_reason() {
+        assert!(parse("tags = []").is_err());
+        assert!(parse("tags = [\"Bad Tag\"]").is_err());
+        assert!(parse("[[tokens]]\ntoken = \"short\"\nrole = \"admin\"").is_err());
+        assert!(parse("[[tokens]]\ntoken = \"0123456789abcdefg\"\nrole = \"root\"").is_err());
+        assert!(parse("unknown = 1").is_err());
+    }
+}

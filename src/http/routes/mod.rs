@@ -1,0 +1,4 @@
+//! One module per API area, each with its handlers.
+
+pub mod health;
+pub mod tickets;

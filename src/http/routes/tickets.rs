@@ -1,0 +1,334 @@
+//! `POST /v1/tickets`, `GET /v1/tickets/{id}`, `GET /v1/tickets`.
+
+use std::time::Duration;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::http::AppState;
+use crate::http::auth::{AnyRole, Auth, Ingest};
+use crate::http::problem::{ApiError, ApiResult};
+use crate::index::SearchRequest;
+use crate::ingest::{self, Format};
+use crate::model::{Ticket, parse_rfc3339, rfc3339};
+use crate::store::{ListCursor, ListFilter, StoredTicket};
+
+/// How long `?refresh=wait_for` waits for the index before answering anyway.
+const WAIT_FOR_LIMIT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostParams {
+    refresh: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PostAnswer {
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    seq: u64,
+    /// Whether the batch is already visible to search.
+    searchable: bool,
+}
+
+fn format_of(req: &HttpRequest) -> ApiResult<Format> {
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match mime.as_str() {
+        "application/json" => Ok(Format::Json),
+        "application/x-ndjson" | "application/ndjson" | "application/jsonl"
+        | "application/x-jsonlines" | "application/jsonlines" => Ok(Format::Ndjson),
+        "text/csv" => Ok(Format::Csv),
+        "" => Err(ApiError::unsupported_media(
+            "the request has no Content-Type; send tickets as 'application/json' (an array) or 'application/x-ndjson' (one per line)",
+        )),
+        other => Err(ApiError::unsupported_media(format!(
+            "Content-Type '{other}' is not supported; send tickets as 'application/json' (an array), 'application/x-ndjson' (one per line) or 'text/csv'"
+        ))),
+    }
+}
+
+/// Reads the body, refusing it as soon as it passes the configured limit.
+async fn read_limited(payload: web::Payload, limit: usize) -> ApiResult<web::Bytes> {
+    match payload.to_bytes_limited(limit).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) => Err(ApiError::bad_request(format!("could not read the body: {e}"))),
+        Err(_) => Err(ApiError::too_large(format!(
+            "the body is larger than the limit of {limit} bytes; send the tickets in smaller batches"
+        ))),
+    }
+}
+
+/// Upserts a batch: all valid tickets are stored, or none.
+#[tracing::instrument(skip_all, fields(tickets))]
+pub async fn post_tickets(
+    _auth: Auth<Ingest>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    params: web::Query<PostParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let wait = match params.refresh.as_deref() {
+        None | Some("false") => false,
+        Some("wait_for") | Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "refresh='{other}' is not understood; use refresh=wait_for to answer once the tickets are searchable"
+            )));
+        }
+    };
+    let format = format_of(&req)?;
+    let limits = state.engine.config().limits.clone();
+    if let Some(length) = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        && length > limits.max_body_bytes
+    {
+        return Err(ApiError::too_large(format!(
+            "the body is {length} bytes, over the limit of {} bytes; send the tickets in smaller batches",
+            limits.max_body_bytes
+        )));
+    }
+    let body = read_limited(payload, limits.max_body_bytes).await?;
+    let engine = state.engine.clone();
+    let report = web::block(move || -> ApiResult<_> {
+        let items = ingest::parse_body(&body, format)?;
+        if items.len() > limits.max_batch {
+            return Err(ApiError::too_large(format!(
+                "the batch holds {} tickets, over the limit of {} per request; split it into smaller batches",
+                items.len(),
+                limits.max_batch
+            )));
+        }
+        let total = items.len();
+        let (valid, errors) = ingest::validate(items, &engine.validation_context());
+        if !errors.is_empty() {
+            return Err(ApiError::invalid_items(total, errors));
+        }
+        tracing::Span::current().record("tickets", total);
+        let report = engine.upsert(&valid)?;
+        let searchable = wait && engine.wait_searchable(report.seq, WAIT_FOR_LIMIT);
+        Ok((report, searchable))
+    })
+    .await??;
+    let (report, searchable) = report;
+    Ok(HttpResponse::Ok().json(PostAnswer {
+        created: report.created,
+        updated: report.updated,
+        unchanged: report.unchanged,
+        seq: report.seq,
+        searchable: searchable || state.engine.wait_searchable(report.seq, Duration::ZERO),
+    }))
+}
+
+/// A ticket as the API shows it.
+#[derive(Serialize)]
+pub struct TicketView {
+    #[serde(flatten)]
+    ticket: Ticket,
+    ingested_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    score: Option<f32>,
+}
+
+impl TicketView {
+    fn new(stored: StoredTicket, score: Option<f32>) -> Self {
+        TicketView {
+            ingested_at: rfc3339(stored.ingested_at),
+            ticket: stored.ticket,
+            score,
+        }
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn get_ticket(
+    _auth: Auth<AnyRole>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let engine = state.engine.clone();
+    let id = id.into_inner();
+    let lookup = id.clone();
+    let stored = web::block(move || engine.ticket(&lookup)).await??;
+    match stored {
+        Some(stored) => Ok(HttpResponse::Ok().json(TicketView::new(stored, None))),
+        None => Err(ApiError::not_found(format!(
+            "no ticket has id '{id}'; check the id, or send the ticket with POST /v1/tickets"
+        ))),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    q: Option<String>,
+    source: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct TicketList {
+    tickets: Vec<TicketView>,
+    next_cursor: Option<String>,
+    /// All matches of a search (absent when listing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<usize>,
+}
+
+const DEFAULT_PAGE: usize = 50;
+
+/// Cursors are opaque to clients: `s<offset>` pages a search, `l<ns>-<hex id>`
+/// resumes a newest-first listing.
+enum Cursor {
+    Search(usize),
+    List(ListCursor),
+}
+
+impl Cursor {
+    fn parse(text: &str) -> ApiResult<Cursor> {
+        let bad = || {
+            ApiError::bad_request(
+                "cursor is not one this server gave out; start again without a cursor",
+            )
+        };
+        if let Some(offset) = text.strip_prefix('s') {
+            return offset.parse().map(Cursor::Search).map_err(|_| bad());
+        }
+        let rest = text.strip_prefix('l').ok_or_else(bad)?;
+        let (ns, hex) = rest.split_once('-').ok_or_else(bad)?;
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(bad)?;
+        Ok(Cursor::List(ListCursor {
+            created_ns: ns.parse().map_err(|_| bad())?,
+            id: String::from_utf8(bytes).map_err(|_| bad())?,
+        }))
+    }
+
+    fn encode(&self) -> String {
+        match self {
+            Cursor::Search(offset) => format!("s{offset}"),
+            Cursor::List(c) => {
+                let hex: String = c.id.bytes().map(|b| format!("{b:02x}")).collect();
+                format!("l{}-{hex}", c.created_ns)
+            }
+        }
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn list_tickets(
+    _auth: Auth<AnyRole>,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+) -> ApiResult<HttpResponse> {
+    let params = params.into_inner();
+    let max = state.engine.config().limits.max_page;
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
+    if limit == 0 || limit > max {
+        return Err(ApiError::bad_request(format!(
+            "limit must be between 1 and {max}"
+        )));
+    }
+    let time = |name: &str, v: Option<String>| {
+        v.map(|v| parse_rfc3339(&v).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))))
+            .transpose()
+    };
+    let since = time("since", params.since)?;
+    let until = time("until", params.until)?;
+    let cursor = params.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let engine = state.engine.clone();
+    let q = params.q.filter(|q| !q.trim().is_empty());
+    let source = params.source;
+    let list = web::block(move || -> ApiResult<TicketList> {
+        if let Some(q) = q {
+            let offset = match cursor {
+                None => 0,
+                Some(Cursor::Search(offset)) => offset,
+                Some(Cursor::List(_)) => {
+                    return Err(ApiError::bad_request(
+                        "this cursor belongs to a listing without q; start the search again without a cursor",
+                    ));
+                }
+            };
+            let request = SearchRequest {
+                q,
+                source,
+                since,
+                until,
+                offset,
+                limit,
+            };
+            let (page, stored) = engine.search(&request)?;
+            let scores: std::collections::HashMap<&str, f32> =
+                page.hits.iter().map(|h| (h.id.as_str(), h.score)).collect();
+            let next = offset + page.hits.len();
+            let tickets = stored
+                .into_iter()
+                .map(|s| {
+                    let score = scores.get(s.ticket.id.as_str()).copied();
+                    TicketView::new(s, score)
+                })
+                .collect();
+            Ok(TicketList {
+                tickets,
+                next_cursor: (next < page.total).then(|| Cursor::Search(next).encode()),
+                total: Some(page.total),
+            })
+        } else {
+            let cursor = match cursor {
+                None => None,
+                Some(Cursor::List(c)) => Some(c),
+                Some(Cursor::Search(_)) => {
+                    return Err(ApiError::bad_request(
+                        "this cursor belongs to a search; pass the same q, or start again without a cursor",
+                    ));
+                }
+            };
+            let filter = ListFilter {
+                source,
+                since,
+                until,
+            };
+            let mut page = engine.list(&filter, cursor.as_ref(), limit + 1)?;
+            let more = page.len() > limit;
+            page.truncate(limit);
+            let next_cursor = more
+                .then(|| page.last())
+                .flatten()
+                .map(|last| {
+                    Cursor::List(ListCursor {
+                        created_ns: crate::store::created_ns(last.ticket.created_at),
+                        id: last.ticket.id.to_string(),
+                    })
+                    .encode()
+                });
+            Ok(TicketList {
+                tickets: page.into_iter().map(|s| TicketView::new(s, None)).collect(),
+                next_cursor,
+                total: None,
+            })
+        }
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(list))
+}

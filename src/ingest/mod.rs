@@ -1,0 +1,113 @@
+//! Turning bytes from clients and files into validated tickets.
+//!
+//! Three formats: a JSON array, NDJSON (one ticket per line; also a single
+//! JSON object), and CSV with a header row. Parsing never stops at the first
+//! bad item: every item gets its own verdict, with its index and line, so a
+//! client can fix them all at once.
+
+mod csv_rows;
+mod parse;
+
+pub use csv_rows::CsvTickets;
+pub use parse::{parse_body, parse_ndjson_line};
+
+use rayon::prelude::*;
+
+use crate::model::{FieldError, IncomingTicket, TicketDraft, ValidationContext};
+
+/// The formats refrain reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A JSON array of tickets (a lone object is taken as one ticket).
+    Json,
+    /// One JSON ticket per line.
+    Ndjson,
+    /// CSV with a header row naming ticket fields.
+    Csv,
+}
+
+/// One item as parsed, before validation.
+#[derive(Debug, Clone)]
+pub struct ParsedItem {
+    /// 0-based position among the items of the batch or file.
+    pub index: usize,
+    /// 1-based line in the input, where lines mean something.
+    pub line: Option<usize>,
+    pub draft: Result<TicketDraft, FieldError>,
+}
+
+/// Why one item was refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ItemError {
+    pub index: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+/// A body that could not be read as items at all.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BatchError {
+    #[error("the body is not valid JSON: {0}; send a JSON array of tickets, or NDJSON with one ticket per line")]
+    NotJson(String),
+    #[error("expected a JSON array of ticket objects, got {0}")]
+    NotAnArray(&'static str),
+    #[error("the body holds no tickets; send at least one")]
+    Empty,
+    #[error("the body is not UTF-8 text; send tickets as UTF-8 JSON")]
+    NotUtf8,
+    #[error("CSV input: {0}")]
+    Csv(String),
+}
+
+/// Validates parsed items in parallel; returns the valid tickets and one
+/// error per broken rule of each invalid item.
+pub fn validate(items: Vec<ParsedItem>, ctx: &ValidationContext<'_>) -> (Vec<IncomingTicket>, Vec<ItemError>) {
+    let results: Vec<Result<IncomingTicket, Vec<ItemError>>> = items
+        .into_par_iter()
+        .map(|item| {
+            let draft = item.draft.map_err(|e| {
+                vec![ItemError {
+                    index: item.index,
+                    line: item.line,
+                    id: None,
+                    field: e.field,
+                    reason: e.reason,
+                }]
+            })?;
+            let id = draft.id.clone();
+            let created_at_given = draft.created_at.is_some();
+            draft
+                .validate(ctx)
+                .map(|ticket| IncomingTicket {
+                    ticket,
+                    created_at_given,
+                })
+                .map_err(|errors| {
+                    errors
+                        .into_iter()
+                        .map(|e| ItemError {
+                            index: item.index,
+                            line: item.line,
+                            id: (!id.is_empty()).then(|| id.clone()),
+                            field: e.field,
+                            reason: e.reason,
+                        })
+                        .collect()
+                })
+        })
+        .collect();
+    let mut valid = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(t) => valid.push(t),
+            Err(e) => errors.extend(e),
+        }
+    }
+    (valid, errors)
+}

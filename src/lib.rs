@@ -1,0 +1,40 @@
+//! refrain finds the support and ops problems that keep coming back.
+//!
+//! Tickets go into a durable store and a tantivy index through one shared
+//! [`analyze::Analyzer`]; the engine ([`Engine`]) is a plain Rust API that the
+//! HTTP server ([`http`]) and the command line both drive.
+//!
+//! ```
+//! use refrain::{Config, Engine};
+//! use refrain::model::{IncomingTicket, TicketDraft};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let engine = Engine::open(dir.path(), Config::default())?;
+//! let draft = TicketDraft {
+//!     id: "t-1".into(),
+//!     body: Some("Can't sign in, the login page loops".into()),
+//!     ..Default::default()
+//! };
+//! let ticket = draft.validate(&engine.validation_context()).expect("a valid ticket");
+//! let report = engine.upsert(&[IncomingTicket { ticket, created_at_given: false }])?;
+//! assert_eq!(report.created, 1);
+//! assert!(engine.wait_searchable(report.seq, std::time::Duration::from_secs(10)));
+//! let request = refrain::index::SearchRequest { q: "signing in".into(), limit: 10, ..Default::default() };
+//! let (page, _tickets) = engine.search(&request)?;
+//! assert_eq!(page.hits[0].id, "t-1");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod analyze;
+pub mod cli;
+pub mod config;
+pub mod engine;
+// pub mod synth;
+pub mod http;
+pub mod index;
+pub mod ingest;
+pub mod model;
+pub mod store;
+
+pub use config::Config;
+pub use engine::{Engine, EngineError, EngineOptions, UpsertReport};

@@ -1,0 +1,241 @@
+//! The ticket as a client sends it, and its validation into a [`Ticket`].
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::{Source, Ticket, TicketId, parse_rfc3339};
+
+/// A ticket as sent by a client, before validation. Unknown fields are
+/// refused so that a typo ("tittle") is reported instead of lost.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketDraft {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_saw: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_task: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_failure: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manual_work: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manual_minutes: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes_that_day: Option<String>,
+}
+
+/// One reason a ticket was refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The field at fault, when one is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What was wrong and how to fix it.
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, reason: impl Into<String>) -> Self {
+        FieldError {
+            field: Some(field.to_string()),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What validation needs besides the draft itself.
+#[derive(Debug, Clone)]
+pub struct ValidationContext<'a> {
+    /// The configured tag list; any other tag is refused.
+    pub tags: &'a [String],
+    /// `created_at` of tickets that carry none.
+    pub now: OffsetDateTime,
+}
+
+/// Longest body accepted, in bytes (64 KiB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Longest title and note field accepted, in bytes.
+pub const MAX_FIELD_BYTES: usize = 8 * 1024;
+
+impl TicketDraft {
+    /// Checks every rule and returns the ticket, or every problem found.
+    ///
+    /// # Errors
+    /// One [`FieldError`] per broken rule, each saying how to fix it.
+    pub fn validate(self, ctx: &ValidationContext<'_>) -> Result<Ticket, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let id = TicketId::parse(self.id).map_err(|e| errors.push(FieldError::new("id", e)));
+        let source = match self.source {
+            Some(s) => Source::parse(s).map_err(|e| errors.push(FieldError::new("source", e))),
+            None => Ok(Source::unspecified()),
+        };
+        let created_at = match self.created_at.as_deref() {
+            Some(s) => parse_rfc3339(s).map_err(|e| errors.push(FieldError::new("created_at", e))),
+            None => Ok(ctx.now),
+        };
+        let title = self.title.unwrap_or_default();
+        let body = self.body.unwrap_or_default();
+        if title.trim().is_empty() && body.trim().is_empty() {
+            errors.push(FieldError::new(
+                "body",
+                "a ticket needs text: give a non-empty title or body",
+            ));
+        }
+        if body.len() > MAX_BODY_BYTES {
+            errors.push(FieldError::new(
+                "body",
+                format!(
+                    "body is {} bytes; the limit is {MAX_BODY_BYTES} bytes (64 KiB): trim logs or attachments",
+                    body.len()
+                ),
+            ));
+        }
+        let fields = [
+            ("title", Some(&title)),
+            ("customer", self.customer.as_ref()),
+            ("user_saw", self.user_saw.as_ref()),
+            ("user_task", self.user_task.as_ref()),
+            ("first_failure", self.first_failure.as_ref()),
+            ("manual_work", self.manual_work.as_ref()),
+            ("changes_that_day", self.changes_that_day.as_ref()),
+        ];
+        for (name, value) in fields {
+            if let Some(v) = value
+                && v.len() > MAX_FIELD_BYTES
+            {
+                errors.push(FieldError::new(
+                    name,
+                    format!("{name} is {} bytes; the limit is {MAX_FIELD_BYTES} bytes", v.len()),
+                ));
+            }
+        }
+        let tags = self.tags.unwrap_or_default();
+        for tag in &tags {
+            if !ctx.tags.contains(tag) {
+                errors.push(FieldError::new(
+                    "tags",
+                    format!(
+                        "unknown tag '{tag}'; use one of the configured tags: {}",
+                        ctx.tags.join(", ")
+                    ),
+                ));
+            }
+        }
+        let manual_minutes = match self.manual_minutes {
+            Some(m) if m < 0 => {
+                errors.push(FieldError::new(
+                    "manual_minutes",
+                    format!("manual_minutes must be 0 or more, got {m}"),
+                ));
+                None
+            }
+            Some(m) => match u32::try_from(m) {
+                Ok(m) => Some(m),
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        "manual_minutes",
+                        format!("manual_minutes {m} is implausibly large"),
+                    ));
+                    None
+                }
+            },
+            None => None,
+        };
+        match (id, source, created_at) {
+            (Ok(id), Ok(source), Ok(created_at)) if errors.is_empty() => Ok(Ticket {
+                id,
+                source,
+                created_at,
+                title,
+                body,
+                tags: dedup(tags),
+                customer: self.customer,
+                user_saw: self.user_saw,
+                user_task: self.user_task,
+                first_failure: self.first_failure,
+                manual_work: self.manual_work,
+                manual_minutes,
+                changes_that_day: self.changes_that_day,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn dedup(mut tags: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    tags.retain(|t| seen.insert(t.clone()));
+    tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx(tags: &[String]) -> ValidationContext<'_> {
+        ValidationContext {
+            tags,
+            now: time::macros::datetime!(2026-11-23 12:00 UTC),
+        }
+    }
+
+    fn draft() -> TicketDraft {
+        TicketDraft {
+            id: "t-1".into(),
+            body: Some("login loop".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_minimal_ticket_gets_defaults() {
+        let tags = vec!["weak-ux".to_string()];
+        let t = draft().validate(&ctx(&tags)).expect("valid");
+        assert_eq!(t.source.as_str(), "unspecified");
+        assert_eq!(t.created_at, time::macros::datetime!(2026-11-23 12:00 UTC));
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported() {
+        let tags = vec!["weak-ux".to_string()];
+        let bad = TicketDraft {
+            id: "".into(),
+            body: Some(" ".into()),
+            created_at: Some("yesterday".into()),
+            tags: Some(vec!["urgent".into()]),
+            manual_minutes: Some(-5),
+            ..Default::default()
+        };
+        let errors = bad.validate(&ctx(&tags)).expect_err("invalid");
+        let fields: Vec<_> = errors.iter().filter_map(|e| e.field.as_deref()).collect();
+        assert_eq!(fields, ["id", "created_at", "body", "tags", "manual_minutes"]);
+    }
+
+    #[test]
+    fn body_over_64_kib_is_refused() {
+        let tags = vec![];
+        let big = TicketDraft {
+            body: Some("x".repeat(MAX_BODY_BYTES + 1)),
+            ..draft()
+        };
+        assert!(big.validate(&ctx(&tags)).is_err());
+        let edge = TicketDraft {
+            body: Some("x".repeat(MAX_BODY_BYTES)),
+            ..draft()
+        };
+        assert!(edge.validate(&ctx(&tags)).is_ok());
+    }
+}

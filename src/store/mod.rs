@@ -1,0 +1,92 @@
+//! The durable store: SQLite in WAL mode with `synchronous=FULL`, the source
+//! of truth for tickets and, as the product grows, for everything reviewers
+//! decide. The search index is derived from it and can always be rebuilt.
+//!
+//! Guarantee: when [`Store::upsert`] returns `Ok`, the tickets are on disk
+//! and survive a crash or `kill -9`.
+
+mod migrations;
+mod tickets;
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use tickets::{Change, ListCursor, ListFilter, StoredTicket, UpsertOutcome, created_ns};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored ticket data is corrupt: {0}")]
+    Corrupt(String),
+    #[error(
+        "the data directory was written by a newer refrain (schema {found}, this build knows {supported}): upgrade refrain"
+    )]
+    TooNew { found: usize, supported: usize },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One writer connection and a few readers; WAL lets them run side by side.
+pub struct Store {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+const READERS: usize = 4;
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    ///
+    /// # Errors
+    /// The file cannot be opened, or migration fails.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut writer = Connection::open(path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        writer.pragma_update(None, "foreign_keys", "ON")?;
+        writer.busy_timeout(std::time::Duration::from_secs(10))?;
+        migrations::migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                Ok(Mutex::new(conn))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Store {
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    /// Runs `f` on a read connection; reads never wait for the writer.
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..self.readers.len() {
+            if let Ok(conn) = self.readers[(start + i) % self.readers.len()].try_lock() {
+                return f(&conn);
+            }
+        }
+        let conn = self.readers[start % self.readers.len()]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&conn)
+    }
+
+    fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut conn)
+    }
+}
