@@ -129,6 +129,17 @@ impl Application {
     }
 }
 
+/// Every (method, path) the server answers, in openapi.yaml's spelling. A
+/// test checks this list against the live server and against openapi.yaml.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("POST", "/v1/tickets"),
+    ("GET", "/v1/tickets"),
+    ("GET", "/v1/tickets/{id}"),
+];
+
 /// Every route of the API; each resource answers other methods with 405.
 pub fn routes_config(cfg: &mut web::ServiceConfig) {
     use routes::{health, tickets};

@@ -1,0 +1,9 @@
+//! API tests: the real server on port 0 with a temp data directory, driven
+//! over HTTP. One test binary, one module per feature.
+
+mod auth;
+mod bad_inputs;
+mod health;
+mod helpers;
+mod openapi;
+mod tickets;

@@ -1,0 +1,128 @@
+use serde_json::json;
+
+use crate::helpers::{spawn_app, ticket};
+
+#[test]
+fn a_posted_ticket_reads_back_with_every_field() {
+    let app = spawn_app();
+    let full = json!({
+        "id": "t-1", "source": "ops", "created_at": "2026-11-20T10:00:00+01:00",
+        "title": "Login loop", "body": "SSO sends users back to the login page",
+        "tags": ["weak-ux", "third-party-failure"], "customer": "Acme",
+        "user_saw": "login page again", "user_task": "sign in", "first_failure": "09:10",
+        "manual_work": "reset sessions", "manual_minutes": 25, "changes_that_day": "deployed v2.14.1"
+    });
+    let answer = app.post_tickets(&json!([full]));
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.body["created"], 1);
+    assert_eq!(answer.body["searchable"], true);
+    let read = app.get("/v1/tickets/t-1");
+    assert_eq!(read.status, 200);
+    let mut expected = full.clone();
+    expected["created_at"] = json!("2026-11-20T09:00:00Z");
+    for (key, value) in expected.as_object().expect("an object") {
+        assert_eq!(&read.body[key], value, "field {key}");
+    }
+    assert!(read.body["ingested_at"].is_string());
+}
+
+#[test]
+fn upsert_is_idempotent_by_id_and_updates_search() {
+    let app = spawn_app();
+    let batch = json!([ticket("a", "checkout button spins"), ticket("b", "invoice pdf blank")]);
+    assert_eq!(app.post_tickets(&batch).body["created"], 2);
+    let again = app.post_tickets(&batch);
+    assert_eq!((again.body["created"].as_u64(), again.body["unchanged"].as_u64()), (Some(0), Some(2)));
+    let changed = app.post_tickets(&json!([ticket("a", "refund never arrived")]));
+    assert_eq!(changed.body["updated"], 1);
+    assert_eq!(app.stored_tickets(), 2);
+    let old = app.get("/v1/tickets?q=checkout");
+    assert_eq!(old.body["total"], 0, "the old text must no longer match: {}", old.text);
+    let new = app.get("/v1/tickets?q=refund");
+    assert_eq!(new.body["tickets"][0]["id"], "a");
+    assert_eq!(new.body["total"], 1);
+}
+
+#[test]
+fn a_resent_ticket_without_created_at_keeps_its_first_time() {
+    let app = spawn_app();
+    let bare = json!([{"id": "x", "body": "same text"}]);
+    app.post_tickets(&bare);
+    let first = app.get("/v1/tickets/x").body["created_at"].clone();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let again = app.post_tickets(&bare);
+    assert_eq!(again.body["unchanged"], 1);
+    assert_eq!(app.get("/v1/tickets/x").body["created_at"], first);
+}
+
+#[test]
+fn ndjson_and_csv_bodies_are_accepted() {
+    let app = spawn_app();
+    let ndjson = format!("{}\n\n{}\n", ticket("n1", "alpha"), ticket("n2", "beta"));
+    let answer = app.request("POST", "/v1/tickets", Some("application/x-ndjson"), Some(ndjson.into_bytes()), None);
+    assert_eq!(answer.body["created"], 2, "{}", answer.text);
+    let csv = "id,source,title,tags\nc1,ops,disk full on db-3,service-outage;bad-data\n";
+    let answer = app.request("POST", "/v1/tickets", Some("text/csv"), Some(csv.into()), None);
+    assert_eq!(answer.body["created"], 1, "{}", answer.text);
+    let read = app.get("/v1/tickets/c1");
+    assert_eq!(read.body["tags"], json!(["service-outage", "bad-data"]));
+}
+
+#[test]
+fn search_ranks_by_text_and_filters_by_source_and_time() {
+    let app = spawn_app();
+    let batch = json!([
+        {"id": "s1", "source": "support", "created_at": "2026-11-01T10:00:00Z", "title": "Can't sign in", "body": "login loops back to the sign in page"},
+        {"id": "s2", "source": "ops", "created_at": "2026-11-10T10:00:00Z", "body": "auth-svc 502s, users cannot sign in"},
+        {"id": "s3", "source": "support", "created_at": "2026-11-15T10:00:00Z", "body": "invoice total is wrong"}
+    ]);
+    app.post_tickets(&batch);
+    let all = app.get("/v1/tickets?q=signing%20in");
+    let ids: Vec<_> = all.body["tickets"].as_array().expect("list").iter().map(|t| t["id"].clone()).collect();
+    assert_eq!(ids, [json!("s1"), json!("s2")], "title matches rank first");
+    assert!(all.body["tickets"][0]["score"].as_f64().expect("a score") > 0.0);
+    let ops = app.get("/v1/tickets?q=sign%20in&source=ops");
+    assert_eq!(ops.body["total"], 1);
+    assert_eq!(ops.body["tickets"][0]["id"], "s2");
+    let late = app.get("/v1/tickets?q=sign%20in&since=2026-11-05T00:00:00Z&until=2026-11-12T00:00:00Z");
+    assert_eq!(late.body["total"], 1);
+    assert_eq!(late.body["tickets"][0]["id"], "s2");
+    let order_numbers = app.get("/v1/tickets?q=order%2012345");
+    assert_eq!(order_numbers.status, 200);
+}
+
+#[test]
+fn listing_and_search_page_with_cursors_until_the_end() {
+    let app = spawn_app();
+    let batch: Vec<_> = (0..25)
+        .map(|i| json!({"id": format!("p{i:02}"), "created_at": format!("2026-11-{:02}T10:00:00Z", i + 1), "body": "paging works"}))
+        .collect();
+    app.post_tickets(&json!(batch));
+    for base in ["/v1/tickets?limit=10", "/v1/tickets?q=paging&limit=10"] {
+        let mut seen = Vec::new();
+        let mut path = base.to_string();
+        loop {
+            let page = app.get(&path);
+            assert_eq!(page.status, 200, "{}", page.text);
+            seen.extend(page.body["tickets"].as_array().expect("list").iter().map(|t| t["id"].as_str().expect("id").to_string()));
+            match page.body["next_cursor"].as_str() {
+                Some(cursor) => path = format!("{base}&cursor={cursor}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 25, "{base}");
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 25, "{base}: no ticket twice");
+        if !base.contains("q=") {
+            assert_eq!(seen[0], "p24", "newest first");
+        }
+    }
+}
+
+#[test]
+fn an_unknown_ticket_is_404() {
+    let app = spawn_app();
+    app.get("/v1/tickets/nope").assert_problem(404, "unknown id");
+}

@@ -1,0 +1,161 @@
+//! Fault injection: the real binary is `kill -9`ed at random moments while
+//! it ingests; every ticket it acknowledged must be there after a restart,
+//! by id and by search.
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+
+const ROUNDS: usize = 20;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+fn start(data: &std::path::Path) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_refrain"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(data)
+        .env("REFRAIN_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let agent = agent();
+    while Instant::now() < deadline {
+        if agent.get(format!("{base}/healthz")).call().is_ok_and(|r| r.status() == 200) {
+            return Server { child, base };
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("server did not start");
+}
+
+fn get(agent: &ureq::Agent, url: &str) -> (u16, Value) {
+    let mut response = agent.get(url).call().expect("the server answers");
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_json().unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// A word per round that the analyzer keeps whole: letters only (digits
+/// would be masked as volatile).
+fn round_word(round: usize) -> String {
+    let letters: String = format!("{round:03}")
+        .bytes()
+        .map(|b| char::from(b'a' + (b - b'0')))
+        .collect();
+    format!("crashround{letters}")
+}
+
+#[test]
+fn acknowledged_tickets_survive_kill_9_at_random_moments() {
+    let seed: u64 = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            now.as_nanos() as u64 ^ u64::from(std::process::id())
+        });
+    eprintln!("crash test seed {seed} (set CRASH_SEED to replay)");
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut acknowledged: Vec<BTreeSet<String>> = Vec::new();
+    for round in 0..ROUNDS {
+        let mut server = start(dir.path());
+        let acked = Arc::new(Mutex::new(BTreeSet::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (acked, stop, base) = (acked.clone(), stop.clone(), server.base.clone());
+            let word = round_word(round);
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut batch_no = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    let ids: Vec<String> = (0..25).map(|i| format!("r{round}-b{batch_no}-{i}")).collect();
+                    let batch: Vec<Value> = ids
+                        .iter()
+                        .map(|id| json!({"id": id, "source": "ops", "body": format!("{word} disk full on the primary database")}))
+                        .collect();
+                    batch_no += 1;
+                    match agent.post(format!("{base}/v1/tickets")).send_json(&batch) {
+                        Ok(response) if response.status() == 200 => {
+                            acked.lock().expect("lock").extend(ids);
+                        }
+                        _ => return, // killed mid-request: not acknowledged
+                    }
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(rng.gen_range(30..400)));
+        server.child.kill().expect("kill -9");
+        server.child.wait().expect("reaped");
+        stop.store(true, Ordering::Relaxed);
+        writer.join().expect("writer thread");
+        let acked = Arc::try_unwrap(acked).expect("one owner").into_inner().expect("lock");
+        assert!(!acked.is_empty() || round > 0, "round {round}: nothing was acknowledged before the kill");
+        acknowledged.push(acked);
+    }
+
+    let server = start(dir.path());
+    let agent = agent();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while get(&agent, &format!("{}/readyz", server.base)).0 != 200 {
+        assert!(Instant::now() < deadline, "the index never caught up after the crashes");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let total: usize = acknowledged.iter().map(BTreeSet::len).sum();
+    eprintln!("{total} tickets acknowledged over {ROUNDS} kill -9 rounds");
+    for (round, acked) in acknowledged.iter().enumerate() {
+        // Every acknowledged ticket is found by search…
+        let mut found = BTreeSet::new();
+        let mut url = format!("{}/v1/tickets?q={}&limit=1000", server.base, round_word(round));
+        loop {
+            let (status, page) = get(&agent, &url);
+            assert_eq!(status, 200);
+            for t in page["tickets"].as_array().expect("tickets") {
+                found.insert(t["id"].as_str().expect("id").to_string());
+            }
+            match page["next_cursor"].as_str() {
+                Some(c) => url = format!("{}/v1/tickets?q={}&limit=1000&cursor={c}", server.base, round_word(round)),
+                None => break,
+            }
+        }
+        let missing: Vec<_> = acked.difference(&found).take(5).collect();
+        assert!(missing.is_empty(), "round {round}: acknowledged but not searchable: {missing:?}");
+        // …and by id (a sample per round keeps the test quick).
+        for id in acked.iter().step_by(7) {
+            let (status, ticket) = get(&agent, &format!("{}/v1/tickets/{id}", server.base));
+            assert_eq!(status, 200, "round {round}: acknowledged ticket {id} lost");
+            assert_eq!(ticket["id"], id.as_str());
+        }
+    }
+    let mut server = server;
+    server.child.kill().expect("kill");
+    let _ = server.child.wait();
+}
