@@ -195,7 +195,10 @@ impl Settings {
                 )));
             }
             if self.tokens[..i].iter().any(|o| o.token == t.token) {
-                return Err(ConfigError::Invalid(format!("token #{} is listed twice", i + 1)));
+                return Err(ConfigError::Invalid(format!(
+                    "token #{} is listed twice",
+                    i + 1
+                )));
             }
         }
         let l = &self.limits;

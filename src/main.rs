@@ -8,8 +8,9 @@ fn main() {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("REFRAIN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tantivy=warn,actix_server=warn")),
+            tracing_subscriber::EnvFilter::try_from_env("REFRAIN_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,tantivy=warn,actix_server=warn")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

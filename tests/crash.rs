@@ -36,7 +36,7 @@ struct Server {
 
 fn start(data: &std::path::Path) -> Server {
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_refrain"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refrain"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--data"])
         .arg(data)
         .env("REFRAIN_LOG", "warn")
@@ -48,11 +48,17 @@ fn start(data: &std::path::Path) -> Server {
     let deadline = Instant::now() + Duration::from_secs(30);
     let agent = agent();
     while Instant::now() < deadline {
-        if agent.get(format!("{base}/healthz")).call().is_ok_and(|r| r.status() == 200) {
+        if agent
+            .get(format!("{base}/healthz"))
+            .call()
+            .is_ok_and(|r| r.status() == 200)
+        {
             return Server { child, base };
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not start");
 }
 
@@ -79,7 +85,9 @@ fn acknowledged_tickets_survive_kill_9_at_random_moments() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| {
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
             now.as_nanos() as u64 ^ u64::from(std::process::id())
         });
     eprintln!("crash test seed {seed} (set CRASH_SEED to replay)");
@@ -97,7 +105,9 @@ fn acknowledged_tickets_survive_kill_9_at_random_moments() {
                 let agent = agent();
                 let mut batch_no = 0;
                 while !stop.load(Ordering::Relaxed) {
-                    let ids: Vec<String> = (0..25).map(|i| format!("r{round}-b{batch_no}-{i}")).collect();
+                    let ids: Vec<String> = (0..25)
+                        .map(|i| format!("r{round}-b{batch_no}-{i}"))
+                        .collect();
                     let batch: Vec<Value> = ids
                         .iter()
                         .map(|id| json!({"id": id, "source": "ops", "body": format!("{word} disk full on the primary database")}))
@@ -117,8 +127,14 @@ fn acknowledged_tickets_survive_kill_9_at_random_moments() {
         server.child.wait().expect("reaped");
         stop.store(true, Ordering::Relaxed);
         writer.join().expect("writer thread");
-        let acked = Arc::try_unwrap(acked).expect("one owner").into_inner().expect("lock");
-        assert!(!acked.is_empty() || round > 0, "round {round}: nothing was acknowledged before the kill");
+        let acked = Arc::try_unwrap(acked)
+            .expect("one owner")
+            .into_inner()
+            .expect("lock");
+        assert!(
+            !acked.is_empty() || round > 0,
+            "round {round}: nothing was acknowledged before the kill"
+        );
         acknowledged.push(acked);
     }
 
@@ -126,7 +142,10 @@ fn acknowledged_tickets_survive_kill_9_at_random_moments() {
     let agent = agent();
     let deadline = Instant::now() + Duration::from_secs(60);
     while get(&agent, &format!("{}/readyz", server.base)).0 != 200 {
-        assert!(Instant::now() < deadline, "the index never caught up after the crashes");
+        assert!(
+            Instant::now() < deadline,
+            "the index never caught up after the crashes"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let total: usize = acknowledged.iter().map(BTreeSet::len).sum();
@@ -134,7 +153,11 @@ fn acknowledged_tickets_survive_kill_9_at_random_moments() {
     for (round, acked) in acknowledged.iter().enumerate() {
         // Every acknowledged ticket is found by search…
         let mut found = BTreeSet::new();
-        let mut url = format!("{}/v1/tickets?q={}&limit=1000", server.base, round_word(round));
+        let mut url = format!(
+            "{}/v1/tickets?q={}&limit=1000",
+            server.base,
+            round_word(round)
+        );
         loop {
             let (status, page) = get(&agent, &url);
             assert_eq!(status, 200);
@@ -142,12 +165,21 @@ fn acknowledged_tickets_survive_kill_9_at_random_moments() {
                 found.insert(t["id"].as_str().expect("id").to_string());
             }
             match page["next_cursor"].as_str() {
-                Some(c) => url = format!("{}/v1/tickets?q={}&limit=1000&cursor={c}", server.base, round_word(round)),
+                Some(c) => {
+                    url = format!(
+                        "{}/v1/tickets?q={}&limit=1000&cursor={c}",
+                        server.base,
+                        round_word(round)
+                    )
+                }
                 None => break,
             }
         }
         let missing: Vec<_> = acked.difference(&found).take(5).collect();
-        assert!(missing.is_empty(), "round {round}: acknowledged but not searchable: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "round {round}: acknowledged but not searchable: {missing:?}"
+        );
         // …and by id (a sample per round keeps the test quick).
         for id in acked.iter().step_by(7) {
             let (status, ticket) = get(&agent, &format!("{}/v1/tickets/{id}", server.base));

@@ -82,7 +82,8 @@ pub fn classify(token: &str) -> Option<Mask> {
 }
 
 fn looks_like_url(t: &str) -> bool {
-    let lower = |p: &str| t.len() > p.len() && t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    let lower =
+        |p: &str| t.len() > p.len() && t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
     lower("http://") || lower("https://") || lower("www.") || lower("ftp://")
 }
 
@@ -129,10 +130,21 @@ fn is_ip(t: &str) -> bool {
 fn is_date(t: &str) -> bool {
     let b = t.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() >= 10 && digits(0..4) && (b[4] == b'-' || b[4] == b'/') && digits(5..7) && b[7] == b[4] && digits(8..10) {
+    if b.len() >= 10
+        && digits(0..4)
+        && (b[4] == b'-' || b[4] == b'/')
+        && digits(5..7)
+        && b[7] == b[4]
+        && digits(8..10)
+    {
         return true;
     }
-    b.len() == 10 && digits(0..2) && matches!(b[2], b'.' | b'/' | b'-') && digits(3..5) && b[5] == b[2] && digits(6..10)
+    b.len() == 10
+        && digits(0..2)
+        && matches!(b[2], b'.' | b'/' | b'-')
+        && digits(3..5)
+        && b[5] == b[2]
+        && digits(6..10)
 }
 
 /// `09:10`, `09:10:11`, optionally with a zone letter or am/pm suffix.
@@ -164,7 +176,9 @@ fn is_number(t: &str) -> bool {
         .trim_end_matches(['%', '€', '$', '£']);
     !core.is_empty()
         && core.bytes().any(|c| c.is_ascii_digit())
-        && core.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
+        && core
+            .bytes()
+            .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
 }
 
 fn is_hex(t: &str) -> bool {
@@ -210,7 +224,9 @@ mod tests {
 
     #[test]
     fn ordinary_words_are_not_masked() {
-        for token in ["login", "sign", "deadbeef", "café", "e-mail", "@here", "can't"] {
+        for token in [
+            "login", "sign", "deadbeef", "café", "e-mail", "@here", "can't",
+        ] {
             assert_eq!(classify(token), None, "{token}");
         }
     }

@@ -145,12 +145,18 @@ mod tests {
             stem: true,
         });
         assert_eq!(english.tokens("I can't sign in"), ["not", "sign", "in"]);
-        assert_ne!(english.tokens("can't sign in"), english.tokens("can sign in"));
+        assert_ne!(
+            english.tokens("can't sign in"),
+            english.tokens("can sign in")
+        );
     }
 
     #[test]
     fn accents_fold_and_words_stem() {
-        assert_eq!(tokens("Café payments declined"), ["cafe", "payment", "declin"]);
+        assert_eq!(
+            tokens("Café payments declined"),
+            ["cafe", "payment", "declin"]
+        );
         assert_eq!(tokens("e-mails bounce"), tokens("email bounced"));
     }
 

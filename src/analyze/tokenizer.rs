@@ -176,7 +176,10 @@ fn expand_contraction(word: &str) -> (String, Option<&'static str>) {
         }
         return (word.to_string(), None);
     }
-    let normal: String = word.chars().map(|c| if c == '’' { '\'' } else { c }).collect();
+    let normal: String = word
+        .chars()
+        .map(|c| if c == '’' { '\'' } else { c })
+        .collect();
     let lower = normal.to_lowercase();
     let irregular = match lower.as_str() {
         "can't" => Some("can"),
@@ -199,7 +202,10 @@ fn expand_contraction(word: &str) -> (String, Option<&'static str>) {
     ];
     for (suffix, expansion) in SUFFIXES {
         if lower.ends_with(suffix) && lower.len() > suffix.len() {
-            return (normal[..normal.len() - suffix.len()].to_string(), *expansion);
+            return (
+                normal[..normal.len() - suffix.len()].to_string(),
+                *expansion,
+            );
         }
     }
     (normal.replace('\'', ""), None)
@@ -249,7 +255,10 @@ mod tests {
             ["Order", "_num_", "failed", "see", "_url_"]
         );
         assert_eq!(texts("job_20261101_0042 died"), ["_id_", "died"]);
-        assert_eq!(texts("sign-in page, again!"), ["sign", "in", "page", "again"]);
+        assert_eq!(
+            texts("sign-in page, again!"),
+            ["sign", "in", "page", "again"]
+        );
     }
 
     #[test]

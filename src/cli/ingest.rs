@@ -76,7 +76,11 @@ const ERRORS_SHOWN: usize = 1_000;
 /// Where the tickets go.
 enum Sink {
     Local(Engine),
-    Remote { url: String, token: Option<String>, agent: ureq::Agent },
+    Remote {
+        url: String,
+        token: Option<String>,
+        agent: ureq::Agent,
+    },
 }
 
 pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
@@ -134,7 +138,11 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
     summary.seconds = started.elapsed().as_secs_f64();
     summary.tickets_per_second = summary.read as f64 / summary.seconds.max(1e-9);
     report(&summary, args.json);
-    Ok(if summary.invalid > 0 { exit::USER } else { exit::OK })
+    Ok(if summary.invalid > 0 {
+        exit::USER
+    } else {
+        exit::OK
+    })
 }
 
 fn progress_bar(total_bytes: u64) -> ProgressBar {
@@ -225,7 +233,12 @@ fn read_items(
     }
 }
 
-fn send(sink: &mut Sink, items: Vec<ParsedItem>, file: &str, summary: &mut Summary) -> anyhow::Result<()> {
+fn send(
+    sink: &mut Sink,
+    items: Vec<ParsedItem>,
+    file: &str,
+    summary: &mut Summary,
+) -> anyhow::Result<()> {
     let record = |errors: Vec<ItemError>, summary: &mut Summary| {
         let mut seen: Vec<usize> = errors.iter().map(|e| e.index).collect();
         seen.dedup();
@@ -354,7 +367,9 @@ fn post(
             let problem: Problem = serde_json::from_str(&text)
                 .with_context(|| format!("the server refused the batch: {text}"))?;
             if problem.errors.is_empty() {
-                return Err(UserError(format!("the server refused the batch: {}", problem.detail)).into());
+                return Err(
+                    UserError(format!("the server refused the batch: {}", problem.detail)).into(),
+                );
             }
             Ok(Posted::Refused(problem.errors))
         }
@@ -374,7 +389,10 @@ fn post(
 
 fn report(summary: &Summary, json: bool) {
     if json {
-        println!("{}", serde_json::to_string(summary).expect("a summary always serialises"));
+        println!(
+            "{}",
+            serde_json::to_string(summary).expect("a summary always serialises")
+        );
         return;
     }
     for e in summary.errors.iter().take(20) {
@@ -382,11 +400,19 @@ fn report(summary: &Summary, json: bool) {
             Some(line) => format!("{}:{line}", e.file),
             None => format!("{} item {}", e.file, e.error.index),
         };
-        let field = e.error.field.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
+        let field = e
+            .error
+            .field
+            .as_deref()
+            .map(|f| format!("{f}: "))
+            .unwrap_or_default();
         eprintln!("{place}: {field}{}", e.error.reason);
     }
     if summary.invalid > 20 {
-        eprintln!("… {} invalid items in all (use --json to list them)", summary.invalid);
+        eprintln!(
+            "… {} invalid items in all (use --json to list them)",
+            summary.invalid
+        );
     }
     eprintln!(
         "ingested {} tickets from {} file(s) in {:.1} s ({:.0}/s): {} created, {} updated, {} unchanged, {} invalid",

@@ -93,7 +93,10 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
             || cause.is::<ConfigError>()
             || cause.is::<crate::ingest::BatchError>()
             || cause.is::<crate::http::ServeError>()
-            || matches!(cause.downcast_ref::<EngineError>(), Some(EngineError::Locked(_)))
+            || matches!(
+                cause.downcast_ref::<EngineError>(),
+                Some(EngineError::Locked(_))
+            )
             || cause
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)

@@ -44,7 +44,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         .context("the HTTP server stopped with an error")?;
     match Arc::try_unwrap(engine) {
         Ok(engine) => engine.close()?,
-        Err(_) => tracing::warn!("engine still in use at shutdown; pending index work resumes on next start"),
+        Err(_) => tracing::warn!(
+            "engine still in use at shutdown; pending index work resumes on next start"
+        ),
     }
     Ok(super::exit::OK)
 }
@@ -63,7 +65,10 @@ fn load_demo(engine: &Engine) -> anyhow::Result<()> {
     }
     let items = ingest::parse_body(DEMO_TICKETS.as_bytes(), Format::Ndjson)?;
     let (valid, errors) = ingest::validate(items, &engine.validation_context());
-    anyhow::ensure!(errors.is_empty(), "the built-in demo tickets are invalid: {errors:?}");
+    anyhow::ensure!(
+        errors.is_empty(),
+        "the built-in demo tickets are invalid: {errors:?}"
+    );
     let report = engine.upsert(&valid)?;
     eprintln!("--demo: loaded {} demo tickets", report.created);
     Ok(())

@@ -20,36 +20,126 @@ pub(crate) struct Company {
 }
 
 pub(crate) static COMPANIES: &[Company] = &[
-    Company { name: "Acme Logistics", domain: "acmelogistics.com" },
-    Company { name: "Nimbus Freight", domain: "nimbusfreight.io" },
-    Company { name: "Bluefin Health", domain: "bluefinhealth.org" },
-    Company { name: "Copperleaf Bank", domain: "copperleafbank.com" },
-    Company { name: "Driftwood Media", domain: "driftwood.media" },
-    Company { name: "Evergreen Dental", domain: "evergreendental.com" },
-    Company { name: "Foxglove Retail", domain: "foxglove-retail.com" },
-    Company { name: "Granite Insurance", domain: "graniteins.com" },
-    Company { name: "Harborview Hotels", domain: "harborviewhotels.com" },
-    Company { name: "Ironbark Mining", domain: "ironbark.au" },
-    Company { name: "Juniper Legal", domain: "juniperlegal.co.uk" },
-    Company { name: "Kestrel Aviation", domain: "kestrel-aviation.com" },
-    Company { name: "Lumen Studios", domain: "lumenstudios.tv" },
-    Company { name: "Maple & Finch", domain: "mapleandfinch.ca" },
-    Company { name: "Northwind Traders", domain: "northwind.example" },
-    Company { name: "Orchid Pharma", domain: "orchidpharma.de" },
-    Company { name: "Pinecrest Schools", domain: "pinecrest.edu" },
-    Company { name: "Quartz Analytics", domain: "quartz-analytics.io" },
-    Company { name: "Redwood Realty", domain: "redwoodrealty.com" },
-    Company { name: "Saffron Foods", domain: "saffronfoods.in" },
-    Company { name: "Tidewater Energy", domain: "tidewater.energy" },
-    Company { name: "Umbra Security", domain: "umbrasec.com" },
-    Company { name: "Vantage Motors", domain: "vantagemotors.com" },
-    Company { name: "Willow Care", domain: "willowcare.nl" },
-    Company { name: "Xylo Games", domain: "xylogames.gg" },
-    Company { name: "Yarrow Farms", domain: "yarrowfarms.com" },
-    Company { name: "Zephyr Travel", domain: "zephyrtravel.es" },
-    Company { name: "Alder & Co", domain: "alderco.com" },
-    Company { name: "Beacon Nonprofit", domain: "beacon-np.org" },
-    Company { name: "Cobalt Robotics", domain: "cobaltrobotics.ai" },
+    Company {
+        name: "Acme Logistics",
+        domain: "acmelogistics.com",
+    },
+    Company {
+        name: "Nimbus Freight",
+        domain: "nimbusfreight.io",
+    },
+    Company {
+        name: "Bluefin Health",
+        domain: "bluefinhealth.org",
+    },
+    Company {
+        name: "Copperleaf Bank",
+        domain: "copperleafbank.com",
+    },
+    Company {
+        name: "Driftwood Media",
+        domain: "driftwood.media",
+    },
+    Company {
+        name: "Evergreen Dental",
+        domain: "evergreendental.com",
+    },
+    Company {
+        name: "Foxglove Retail",
+        domain: "foxglove-retail.com",
+    },
+    Company {
+        name: "Granite Insurance",
+        domain: "graniteins.com",
+    },
+    Company {
+        name: "Harborview Hotels",
+        domain: "harborviewhotels.com",
+    },
+    Company {
+        name: "Ironbark Mining",
+        domain: "ironbark.au",
+    },
+    Company {
+        name: "Juniper Legal",
+        domain: "juniperlegal.co.uk",
+    },
+    Company {
+        name: "Kestrel Aviation",
+        domain: "kestrel-aviation.com",
+    },
+    Company {
+        name: "Lumen Studios",
+        domain: "lumenstudios.tv",
+    },
+    Company {
+        name: "Maple & Finch",
+        domain: "mapleandfinch.ca",
+    },
+    Company {
+        name: "Northwind Traders",
+        domain: "northwind.example",
+    },
+    Company {
+        name: "Orchid Pharma",
+        domain: "orchidpharma.de",
+    },
+    Company {
+        name: "Pinecrest Schools",
+        domain: "pinecrest.edu",
+    },
+    Company {
+        name: "Quartz Analytics",
+        domain: "quartz-analytics.io",
+    },
+    Company {
+        name: "Redwood Realty",
+        domain: "redwoodrealty.com",
+    },
+    Company {
+        name: "Saffron Foods",
+        domain: "saffronfoods.in",
+    },
+    Company {
+        name: "Tidewater Energy",
+        domain: "tidewater.energy",
+    },
+    Company {
+        name: "Umbra Security",
+        domain: "umbrasec.com",
+    },
+    Company {
+        name: "Vantage Motors",
+        domain: "vantagemotors.com",
+    },
+    Company {
+        name: "Willow Care",
+        domain: "willowcare.nl",
+    },
+    Company {
+        name: "Xylo Games",
+        domain: "xylogames.gg",
+    },
+    Company {
+        name: "Yarrow Farms",
+        domain: "yarrowfarms.com",
+    },
+    Company {
+        name: "Zephyr Travel",
+        domain: "zephyrtravel.es",
+    },
+    Company {
+        name: "Alder & Co",
+        domain: "alderco.com",
+    },
+    Company {
+        name: "Beacon Nonprofit",
+        domain: "beacon-np.org",
+    },
+    Company {
+        name: "Cobalt Robotics",
+        domain: "cobaltrobotics.ai",
+    },
 ];
 
 pub(crate) static FIRST_NAMES: &[&str] = &[
@@ -64,45 +154,90 @@ pub(crate) static LAST_NAMES: &[&str] = &[
 
 /// Opening lines of customer messages.
 pub(crate) static GREETINGS: &[&str] = &[
-    "Hi team,", "Hello,", "Hi there,", "Hey,", "Good morning,", "Hi support,",
-    "Dear support team,", "Hi all,", "Hello again,",
+    "Hi team,",
+    "Hello,",
+    "Hi there,",
+    "Hey,",
+    "Good morning,",
+    "Hi support,",
+    "Dear support team,",
+    "Hi all,",
+    "Hello again,",
 ];
 
 /// Closing lines of customer messages; may name the writer.
 pub(crate) static CLOSINGS: &[&str] = &[
-    "Thanks in advance.", "Please help.", "pls help", "Thanks!", "Thank you.",
-    "Any update would be appreciated.", "Let me know if you need more info.", "Cheers, {first}",
-    "Thanks, {first} from {co}", "Regards, {first}", "Thanks in advance, {first}",
+    "Thanks in advance.",
+    "Please help.",
+    "pls help",
+    "Thanks!",
+    "Thank you.",
+    "Any update would be appreciated.",
+    "Let me know if you need more info.",
+    "Cheers, {first}",
+    "Thanks, {first} from {co}",
+    "Regards, {first}",
+    "Thanks in advance, {first}",
 ];
 
 /// Customer sentences that say nothing about the problem itself.
 pub(crate) static SUPPORT_FILLER: &[&str] = &[
-    "This is urgent.", "This is blocking our whole team.", "We already cleared the cache and tried again.",
-    "Nothing changed on our side as far as I know.", "This worked fine last week.",
-    "Our manager is asking about this.", "We have a deadline on Friday.", "See screenshot.",
-    "See attached screenshot.", "Restarting didn't help.", "Please advise.",
-    "I've attached a screen recording.", "Can someone look at this today?",
+    "This is urgent.",
+    "This is blocking our whole team.",
+    "We already cleared the cache and tried again.",
+    "Nothing changed on our side as far as I know.",
+    "This worked fine last week.",
+    "Our manager is asking about this.",
+    "We have a deadline on Friday.",
+    "See screenshot.",
+    "See attached screenshot.",
+    "Restarting didn't help.",
+    "Please advise.",
+    "I've attached a screen recording.",
+    "Can someone look at this today?",
 ];
 
 /// Operator sentences that say nothing about the problem itself.
 pub(crate) static OPS_FILLER: &[&str] = &[
-    "Root cause unknown, investigating.", "Postmortem to follow.", "Paged on-call.", "Monitoring.",
-    "Follow-up ticket created.", "Handing over to the next shift.", "Status page updated.",
-    "No customer comms sent yet.", "Will update in 30 min.",
+    "Root cause unknown, investigating.",
+    "Postmortem to follow.",
+    "Paged on-call.",
+    "Monitoring.",
+    "Follow-up ticket created.",
+    "Handing over to the next shift.",
+    "Status page updated.",
+    "No customer comms sent yet.",
+    "Will update in 30 min.",
 ];
 
 /// When the customer noticed; never tied to a family.
 pub(crate) static WHEN: &[&str] = &[
-    "since this morning", "since yesterday", "since Monday", "for two days now", "since your last update",
-    "since the weekend", "all day today", "for about an hour", "for a week now", "today",
+    "since this morning",
+    "since yesterday",
+    "since Monday",
+    "for two days now",
+    "since your last update",
+    "since the weekend",
+    "all day today",
+    "for about an hour",
+    "for a week now",
+    "today",
 ];
 
 /// Mitigations an operator writes down; shared by all families.
 pub(crate) static ACTIONS: &[&str] = &[
-    "rolled back to {ver}", "restarted the pods", "failed over to the replica", "scaled out the workers",
-    "flushed the cache", "opened a case with the vendor", "disabled the feature flag",
-    "no action yet, monitoring", "deployed hotfix {ver}", "drained the bad node",
-    "raised the connection pool limit", "reverted the config change",
+    "rolled back to {ver}",
+    "restarted the pods",
+    "failed over to the replica",
+    "scaled out the workers",
+    "flushed the cache",
+    "opened a case with the vendor",
+    "disabled the feature flag",
+    "no action yet, monitoring",
+    "deployed hotfix {ver}",
+    "drained the bad node",
+    "raised the connection pool limit",
+    "reverted the config change",
 ];
 
 /// Frames that follow the component's own frame in a Java stack trace.
@@ -175,11 +310,22 @@ pub(crate) fn push_uuid(out: &mut String, rng: &mut Rng64) {
 }
 
 pub(crate) fn push_ipv4(out: &mut String, rng: &mut Rng64) {
-    let first: u64 = if rng.gen_bool(0.5) { 10 } else { rng.gen_range(23..=223) };
+    let first: u64 = if rng.gen_bool(0.5) {
+        10
+    } else {
+        rng.gen_range(23..=223)
+    };
     push_num(out, first);
     for last in [false, false, true] {
         out.push('.');
-        push_num(out, if last { rng.gen_range(1..=254) } else { rng.gen_range(0..=255) });
+        push_num(
+            out,
+            if last {
+                rng.gen_range(1..=254)
+            } else {
+                rng.gen_range(0..=255)
+            },
+        );
     }
 }
 
@@ -296,7 +442,13 @@ pub(crate) fn add_typos(text: &str, rate: f64, rng: &mut Rng64) -> String {
 
 /// One to three log lines or a short stack trace for an ops note, in one of three common
 /// shapes (logfmt line, Java stack trace, JSON log). `ts` is when the failure was logged.
-pub(crate) fn push_log_block(out: &mut String, rng: &mut Rng64, comp: &Component, fail: &Failure, ts: i64) {
+pub(crate) fn push_log_block(
+    out: &mut String,
+    rng: &mut Rng64,
+    comp: &Component,
+    fail: &Failure,
+    ts: i64,
+) {
     match rng.gen_range(0..3) {
         0 => {
             let lines = rng.gen_range(1..=3);
@@ -341,7 +493,11 @@ pub(crate) fn push_log_block(out: &mut String, rng: &mut Rng64, comp: &Component
         }
         _ => {
             out.push_str("{\"level\":\"");
-            out.push_str(if fail.level == "ERROR" { "error" } else { "warn" });
+            out.push_str(if fail.level == "ERROR" {
+                "error"
+            } else {
+                "warn"
+            });
             out.push_str("\",\"ts\":\"");
             push_rfc3339(out, ts);
             out.push_str("\",\"svc\":\"");

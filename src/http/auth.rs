@@ -90,7 +90,9 @@ fn check<R: Requirement>(req: &HttpRequest) -> Result<Auth<R>, ApiError> {
         })?
         .trim();
     let role = config.role_of(token).ok_or_else(|| {
-        ApiError::unauthorized("this token is not configured on the server; check it, or ask an admin for one")
+        ApiError::unauthorized(
+            "this token is not configured on the server; check it, or ask an admin for one",
+        )
     })?;
     if role == Role::Admin || R::ROLES.contains(&role) {
         Ok(Auth {

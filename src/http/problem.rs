@@ -60,7 +60,11 @@ impl ApiError {
     }
 
     pub fn unsupported_media(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", detail)
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            detail,
+        )
     }
 
     pub fn invalid_items(total: usize, errors: Vec<ItemError>) -> Self {
@@ -112,7 +116,11 @@ impl From<BatchError> for ApiError {
     fn from(e: BatchError) -> Self {
         match e {
             BatchError::NotUtf8 | BatchError::NotJson(_) => ApiError::bad_request(e.to_string()),
-            _ => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-batch", e.to_string()),
+            _ => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-batch",
+                e.to_string(),
+            ),
         }
     }
 }
@@ -122,7 +130,9 @@ impl From<BatchError> for ApiError {
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         tracing::error!(error = %e, "engine error");
-        ApiError::internal("the server could not complete the request; it has been logged, try again")
+        ApiError::internal(
+            "the server could not complete the request; it has been logged, try again",
+        )
     }
 }
 

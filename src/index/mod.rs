@@ -90,7 +90,9 @@ impl TicketIndex {
                     ?payload,
                     "search index was built differently or never committed; rebuilding it from the store"
                 ),
-                Err(e) => tracing::warn!(error = %e, "search index unreadable; rebuilding it from the store"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "search index unreadable; rebuilding it from the store")
+                }
             }
             std::fs::remove_dir_all(dir)?;
         }

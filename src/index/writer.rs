@@ -145,7 +145,7 @@ impl Indexer {
             .unwrap_or(1);
         let writer: IndexWriter = index
             .tantivy()
-            .writer_with_num_threads(threads, settings.memory_bytes.max(threads * 16 << 20))?;
+            .writer_with_num_threads(threads, settings.memory_bytes.max((threads * 16) << 20))?;
         let progress = Arc::new(Progress::default());
         progress.set_committed(covered_seq);
         let (sender, receiver) = sync_channel(QUEUE_BATCHES);
@@ -192,7 +192,9 @@ impl Indexer {
         if self.progress.committed_seq() >= seq {
             return true;
         }
-        self.progress.commit_requested.store(true, Ordering::Release);
+        self.progress
+            .commit_requested
+            .store(true, Ordering::Release);
         if let Some(sender) = &self.sender {
             // A full queue means the writer is busy and will see the flag.
             let _ = sender.try_send(Message::Wake);
@@ -297,7 +299,11 @@ impl WriterState {
             return Ok(());
         }
         let started = Instant::now();
-        tracing::info!(from = after, to = upto, "search index catching up with the store");
+        tracing::info!(
+            from = after,
+            to = upto,
+            "search index catching up with the store"
+        );
         let mut last_commit = Instant::now();
         let mut count = 0usize;
         source.scan(after, upto, &mut |chunk| {
@@ -315,14 +321,21 @@ impl WriterState {
         })?;
         self.pending_seq = upto;
         self.commit()?;
-        tracing::info!(tickets = count, secs = started.elapsed().as_secs_f64(), "search index caught up");
+        tracing::info!(
+            tickets = count,
+            secs = started.elapsed().as_secs_f64(),
+            "search index caught up"
+        );
         Ok(())
     }
 
     fn serve(&mut self, receiver: &Receiver<Message>) -> Result<()> {
         loop {
             let wait = match self.dirty_since {
-                Some(since) => self.settings.commit_interval.saturating_sub(since.elapsed()),
+                Some(since) => self
+                    .settings
+                    .commit_interval
+                    .saturating_sub(since.elapsed()),
                 None => Duration::from_secs(3600),
             };
             match receiver.recv_timeout(wait) {

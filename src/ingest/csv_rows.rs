@@ -142,7 +142,10 @@ mod tests {
         let items: Vec<_> = CsvTickets::new(csv.as_bytes()).expect("header").collect();
         assert_eq!(items.len(), 2);
         let a = items[0].draft.as_ref().expect("valid");
-        assert_eq!(a.tags.as_deref(), Some(&["weak-ux".to_string(), "bad-data".to_string()][..]));
+        assert_eq!(
+            a.tags.as_deref(),
+            Some(&["weak-ux".to_string(), "bad-data".to_string()][..])
+        );
         assert_eq!(a.manual_minutes, Some(15));
         assert_eq!(items[1].line, Some(3));
         assert!(items[1].draft.is_err());
@@ -150,7 +153,9 @@ mod tests {
 
     #[test]
     fn unknown_columns_are_refused_up_front() {
-        let err = CsvTickets::new("id,text\n".as_bytes()).err().expect("refused");
+        let err = CsvTickets::new("id,text\n".as_bytes())
+            .err()
+            .expect("refused");
         assert!(err.to_string().contains("unknown column 'text'"));
         assert!(CsvTickets::new("title\n".as_bytes()).is_err());
     }

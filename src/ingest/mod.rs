@@ -52,7 +52,9 @@ pub struct ItemError {
 /// A body that could not be read as items at all.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum BatchError {
-    #[error("the body is not valid JSON: {0}; send a JSON array of tickets, or NDJSON with one ticket per line")]
+    #[error(
+        "the body is not valid JSON: {0}; send a JSON array of tickets, or NDJSON with one ticket per line"
+    )]
     NotJson(String),
     #[error("expected a JSON array of ticket objects, got {0}")]
     NotAnArray(&'static str),
@@ -66,7 +68,10 @@ pub enum BatchError {
 
 /// Validates parsed items in parallel; returns the valid tickets and one
 /// error per broken rule of each invalid item.
-pub fn validate(items: Vec<ParsedItem>, ctx: &ValidationContext<'_>) -> (Vec<IncomingTicket>, Vec<ItemError>) {
+pub fn validate(
+    items: Vec<ParsedItem>,
+    ctx: &ValidationContext<'_>,
+) -> (Vec<IncomingTicket>, Vec<ItemError>) {
     let results: Vec<Result<IncomingTicket, Vec<ItemError>>> = items
         .into_par_iter()
         .map(|item| {

@@ -154,12 +154,19 @@ mod tests {
 
     #[test]
     fn a_json_array_gives_one_item_per_element() {
-        let items = parse_body(br#"[{"id":"a","body":"x"}, 5, {"body":"y"}, {"id":"b","tittle":"z"}]"#, Format::Json)
-            .expect("parsed");
+        let items = parse_body(
+            br#"[{"id":"a","body":"x"}, 5, {"body":"y"}, {"id":"b","tittle":"z"}]"#,
+            Format::Json,
+        )
+        .expect("parsed");
         assert_eq!(items.len(), 4);
         assert_eq!(
             errors(&items),
-            [(1, None), (2, Some("id".into())), (3, Some("tittle".into()))]
+            [
+                (1, None),
+                (2, Some("id".into())),
+                (3, Some("tittle".into()))
+            ]
         );
     }
 
@@ -170,18 +177,40 @@ mod tests {
         assert_eq!(items.len(), 3);
         assert_eq!(items[1].line, Some(3));
         assert_eq!(items[2].line, Some(4));
-        assert_eq!(errors(&items), [(1, Some("body".into())), (2, Some("id".into()))]);
+        assert_eq!(
+            errors(&items),
+            [(1, Some("body".into())), (2, Some("id".into()))]
+        );
         let truncated = items[1].draft.as_ref().expect_err("truncated");
-        assert!(truncated.reason.starts_with("not valid JSON"), "{}", truncated.reason);
+        assert!(
+            truncated.reason.starts_with("not valid JSON"),
+            "{}",
+            truncated.reason
+        );
     }
 
     #[test]
     fn whole_body_errors_are_distinguished() {
-        assert!(matches!(parse_body(b"[{", Format::Json), Err(BatchError::NotJson(_))));
-        assert_eq!(parse_body(b"\"x\"", Format::Json).err(), Some(BatchError::NotAnArray("a string")));
-        assert_eq!(parse_body(b"[]", Format::Json).err(), Some(BatchError::Empty));
-        assert_eq!(parse_body(b"\n\n", Format::Ndjson).err(), Some(BatchError::Empty));
-        assert_eq!(parse_body(&[0xff, 0xfe], Format::Json).err(), Some(BatchError::NotUtf8));
+        assert!(matches!(
+            parse_body(b"[{", Format::Json),
+            Err(BatchError::NotJson(_))
+        ));
+        assert_eq!(
+            parse_body(b"\"x\"", Format::Json).err(),
+            Some(BatchError::NotAnArray("a string"))
+        );
+        assert_eq!(
+            parse_body(b"[]", Format::Json).err(),
+            Some(BatchError::Empty)
+        );
+        assert_eq!(
+            parse_body(b"\n\n", Format::Ndjson).err(),
+            Some(BatchError::Empty)
+        );
+        assert_eq!(
+            parse_body(&[0xff, 0xfe], Format::Json).err(),
+            Some(BatchError::NotUtf8)
+        );
     }
 
     #[test]

@@ -118,7 +118,10 @@ impl TicketDraft {
             {
                 errors.push(FieldError::new(
                     name,
-                    format!("{name} is {} bytes; the limit is {MAX_FIELD_BYTES} bytes", v.len()),
+                    format!(
+                        "{name} is {} bytes; the limit is {MAX_FIELD_BYTES} bytes",
+                        v.len()
+                    ),
                 ));
             }
         }
@@ -221,7 +224,10 @@ mod tests {
         };
         let errors = bad.validate(&ctx(&tags)).expect_err("invalid");
         let fields: Vec<_> = errors.iter().filter_map(|e| e.field.as_deref()).collect();
-        assert_eq!(fields, ["id", "created_at", "body", "tags", "manual_minutes"]);
+        assert_eq!(
+            fields,
+            ["id", "created_at", "body", "tags", "manual_minutes"]
+        );
     }
 
     #[test]

@@ -117,7 +117,16 @@ pub struct ListCursor {
 
 fn nanos(t: OffsetDateTime) -> i64 {
     // i64 nanoseconds cover the years 1678–2262; clamp anything beyond.
-    i64::try_from(t.unix_timestamp_nanos()).unwrap_or(if t.year() < 1970 { i64::MIN } else { i64::MAX })
+    i64::try_from(t.unix_timestamp_nanos()).unwrap_or(if t.year() < 1970 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// Nanoseconds since the epoch, as the store orders tickets (for cursors).
+pub fn created_ns(t: OffsetDateTime) -> i64 {
+    nanos(t)
 }
 
 fn from_nanos(ns: i64) -> Result<OffsetDateTime> {
@@ -134,8 +143,8 @@ fn stored_from_row(row: &Row<'_>) -> Result<StoredTicket> {
     let created_ns: i64 = row.get(3)?;
     let ingested_ns: i64 = row.get(4)?;
     let doc: String = row.get(5)?;
-    let doc: Doc = serde_json::from_str(&doc)
-        .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?;
+    let doc: Doc =
+        serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?;
     let id = TicketId::parse(id).map_err(StoreError::Corrupt)?;
     let source = Source::parse(source).map_err(StoreError::Corrupt)?;
     Ok(StoredTicket {
@@ -159,7 +168,9 @@ impl Store {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let mut outcome = UpsertOutcome::default();
             let mut seq: i64 =
-                tx.query_row("SELECT value FROM meta WHERE key = 'last_seq'", [], |r| r.get(0))?;
+                tx.query_row("SELECT value FROM meta WHERE key = 'last_seq'", [], |r| {
+                    r.get(0)
+                })?;
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO tickets (seq, id, source, created_ns, ingested_ns, doc)
@@ -334,7 +345,9 @@ impl Store {
     pub fn last_seq(&self) -> Result<u64> {
         self.read(|conn| {
             let seq: i64 =
-                conn.query_row("SELECT value FROM meta WHERE key = 'last_seq'", [], |r| r.get(0))?;
+                conn.query_row("SELECT value FROM meta WHERE key = 'last_seq'", [], |r| {
+                    r.get(0)
+                })?;
             Ok(seq as u64)
         })
     }
@@ -410,24 +423,35 @@ mod tests {
     fn upsert_is_idempotent_by_id() {
         let (_dir, store) = store();
         let now = datetime!(2026-11-23 12:00 UTC);
-        let first = store.upsert(&[incoming("a", "x", true), incoming("b", "y", true)], now).expect("upsert");
+        let first = store
+            .upsert(&[incoming("a", "x", true), incoming("b", "y", true)], now)
+            .expect("upsert");
         assert_eq!((first.created, first.updated, first.unchanged), (2, 0, 0));
-        let again = store.upsert(&[incoming("a", "x", true)], now).expect("upsert");
+        let again = store
+            .upsert(&[incoming("a", "x", true)], now)
+            .expect("upsert");
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1));
         assert!(again.changes.is_empty());
-        let changed = store.upsert(&[incoming("a", "z", true)], now).expect("upsert");
+        let changed = store
+            .upsert(&[incoming("a", "z", true)], now)
+            .expect("upsert");
         assert_eq!((changed.created, changed.updated), (0, 1));
         assert_eq!(changed.changes[0].seq, 3);
         assert!(changed.changes[0].replaced);
         assert_eq!(store.count().expect("count"), 2);
-        assert_eq!(store.ticket("a").expect("read").expect("found").ticket.body, "z");
+        assert_eq!(
+            store.ticket("a").expect("read").expect("found").ticket.body,
+            "z"
+        );
     }
 
     #[test]
     fn a_resend_without_created_at_keeps_the_stored_time() {
         let (_dir, store) = store();
         let now = datetime!(2026-11-23 12:00 UTC);
-        store.upsert(&[incoming("a", "x", true)], now).expect("upsert");
+        store
+            .upsert(&[incoming("a", "x", true)], now)
+            .expect("upsert");
         let mut resend = incoming("a", "x", false);
         resend.ticket.created_at = now;
         let outcome = store.upsert(&[resend], now).expect("upsert");
@@ -446,7 +470,9 @@ mod tests {
                 t
             })
             .collect();
-        store.upsert(&batch, datetime!(2026-11-23 12:00 UTC)).expect("upsert");
+        store
+            .upsert(&batch, datetime!(2026-11-23 12:00 UTC))
+            .expect("upsert");
         let page = store.list(&ListFilter::default(), None, 2).expect("list");
         let ids: Vec<_> = page.iter().map(|s| s.ticket.id.to_string()).collect();
         assert_eq!(ids, ["t4", "t3"]);
@@ -455,7 +481,9 @@ mod tests {
             created_ns: nanos(last.ticket.created_at),
             id: last.ticket.id.to_string(),
         };
-        let next = store.list(&ListFilter::default(), Some(&cursor), 10).expect("list");
+        let next = store
+            .list(&ListFilter::default(), Some(&cursor), 10)
+            .expect("list");
         let ids: Vec<_> = next.iter().map(|s| s.ticket.id.to_string()).collect();
         assert_eq!(ids, ["t2", "t1", "t0"]);
     }
@@ -463,8 +491,12 @@ mod tests {
     #[test]
     fn scan_changes_walks_seq_ranges_in_chunks() {
         let (_dir, store) = store();
-        let batch: Vec<_> = (0..7).map(|i| incoming(&format!("t{i}"), "x", true)).collect();
-        store.upsert(&batch, datetime!(2026-11-23 12:00 UTC)).expect("upsert");
+        let batch: Vec<_> = (0..7)
+            .map(|i| incoming(&format!("t{i}"), "x", true))
+            .collect();
+        store
+            .upsert(&batch, datetime!(2026-11-23 12:00 UTC))
+            .expect("upsert");
         let mut seen = Vec::new();
         store
             .scan_changes::<StoreError>(2, 6, 3, |chunk| {
@@ -474,9 +506,4 @@ mod tests {
             .expect("scan");
         assert_eq!(seen, vec![vec![3, 4, 5], vec![6]]);
     }
-}
-
-/// Nanoseconds since the epoch, as the store orders tickets (for cursors).
-pub fn created_ns(t: OffsetDateTime) -> i64 {
-    nanos(t)
 }

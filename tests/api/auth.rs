@@ -4,7 +4,13 @@ use crate::helpers::{ADMIN_TOKEN, INGEST_TOKEN, REVIEW_TOKEN, spawn_app_with_tok
 
 fn post_as(app: &crate::helpers::TestApp, id: &str, token: Option<&str>) -> crate::helpers::Answer {
     let body = json!([ticket(id, "auth test")]).to_string().into_bytes();
-    app.request("POST", "/v1/tickets", Some("application/json"), Some(body), token)
+    app.request(
+        "POST",
+        "/v1/tickets",
+        Some("application/json"),
+        Some(body),
+        token,
+    )
 }
 
 #[test]
@@ -23,7 +29,12 @@ fn a_missing_token_says_how_to_send_one() {
     let app = spawn_app_with_tokens();
     let answer = app.get("/v1/tickets");
     answer.assert_problem(401, "no token");
-    assert!(answer.body["detail"].as_str().unwrap_or("").contains("Authorization: Bearer"));
+    assert!(
+        answer.body["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Authorization: Bearer")
+    );
 }
 
 #[test]
@@ -49,7 +60,9 @@ fn health_and_metrics_need_no_token() {
 #[test]
 fn an_open_server_refuses_to_listen_beyond_loopback() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let engine = std::sync::Arc::new(refrain::Engine::open(dir.path(), refrain::Config::default()).expect("engine"));
+    let engine = std::sync::Arc::new(
+        refrain::Engine::open(dir.path(), refrain::Config::default()).expect("engine"),
+    );
     let refused = refrain::http::Application::build(engine, "0.0.0.0:0");
     let message = refused.err().expect("refused").to_string();
     assert!(message.contains("without tokens"), "{message}");

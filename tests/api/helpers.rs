@@ -34,11 +34,20 @@ impl Answer {
     /// human sentence in `detail`.
     pub fn assert_problem(&self, status: u16, why: &str) {
         assert_eq!(self.status, status, "{why}: {}", self.text);
-        assert_eq!(self.content_type, "application/problem+json", "{why}: content type");
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{why}: content type"
+        );
         assert_eq!(self.body["status"], status, "{why}: status field");
         let detail = self.body["detail"].as_str().unwrap_or("");
-        assert!(detail.len() > 20, "{why}: detail should explain: {detail:?}");
-        assert!(self.body["type"].is_string() && self.body["title"].is_string(), "{why}");
+        assert!(
+            detail.len() > 20,
+            "{why}: detail should explain: {detail:?}"
+        );
+        assert!(
+            self.body["type"].is_string() && self.body["title"].is_string(),
+            "{why}"
+        );
     }
 }
 
@@ -149,7 +158,13 @@ impl TestApp {
     }
 
     pub fn post_json(&self, path: &str, body: &Value) -> Answer {
-        self.request("POST", path, Some("application/json"), Some(body.to_string().into_bytes()), None)
+        self.request(
+            "POST",
+            path,
+            Some("application/json"),
+            Some(body.to_string().into_bytes()),
+            None,
+        )
     }
 
     pub fn post_tickets(&self, body: &Value) -> Answer {

@@ -20,14 +20,17 @@ fn spec() -> &'static Value {
 fn template_for(path: &str) -> Option<&'static str> {
     let path = path.split('?').next().unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
-    spec()["paths"].as_object()?.keys().map(String::as_str).find(|template| {
-        let parts: Vec<&str> = template.split('/').collect();
-        parts.len() == segments.len()
-            && parts
-                .iter()
-                .zip(&segments)
-                .all(|(t, s)| t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty()))
-    })
+    spec()["paths"]
+        .as_object()?
+        .keys()
+        .map(String::as_str)
+        .find(|template| {
+            let parts: Vec<&str> = template.split('/').collect();
+            parts.len() == segments.len()
+                && parts.iter().zip(&segments).all(|(t, s)| {
+                    t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty())
+                })
+        })
 }
 
 fn validate(schema: &Value, instance: &Value) -> Result<(), String> {
@@ -39,9 +42,17 @@ fn validate(schema: &Value, instance: &Value) -> Result<(), String> {
     if let Some(obj) = root.as_object_mut() {
         obj.retain(|_, v| !v.is_null());
     }
-    let validator = jsonschema::validator_for(&root).map_err(|e| format!("schema does not compile: {e}"))?;
-    let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{e} at {}", e.instance_path)).collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors.join("; ")) }
+    let validator =
+        jsonschema::validator_for(&root).map_err(|e| format!("schema does not compile: {e}"))?;
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("; "))
+    }
 }
 
 /// Checks one answer against the operation's documented response.
@@ -49,12 +60,17 @@ pub fn assert_answer_matches_spec(method: &str, path: &str, answer: &Answer) {
     let Some(template) = template_for(path) else {
         // Unknown routes get the generic problem answer.
         let problem = json!({"$ref": "#/components/schemas/Problem"});
-        validate(&problem, &answer.body).unwrap_or_else(|e| panic!("{method} {path} -> {}: {e}", answer.status));
+        validate(&problem, &answer.body)
+            .unwrap_or_else(|e| panic!("{method} {path} -> {}: {e}", answer.status));
         return;
     };
     let operation = &spec()["paths"][template][method.to_ascii_lowercase()];
     if operation.is_null() {
-        assert_eq!(answer.status, 405, "{method} {template} is not in openapi.yaml but answered {}", answer.status);
+        assert_eq!(
+            answer.status, 405,
+            "{method} {template} is not in openapi.yaml but answered {}",
+            answer.status
+        );
         let problem = json!({"$ref": "#/components/schemas/Problem"});
         validate(&problem, &answer.body).unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         return;
@@ -76,9 +92,16 @@ pub fn assert_answer_matches_spec(method: &str, path: &str, answer: &Answer) {
     if schema.is_null() {
         return;
     }
-    let instance = if media.ends_with("json") { answer.body.clone() } else { Value::String(answer.text.clone()) };
+    let instance = if media.ends_with("json") {
+        answer.body.clone()
+    } else {
+        Value::String(answer.text.clone())
+    };
     if let Err(e) = validate(schema, &instance) {
-        panic!("{method} {path} -> {status} does not match openapi.yaml: {e}\nbody: {}", answer.text);
+        panic!(
+            "{method} {path} -> {status} does not match openapi.yaml: {e}\nbody: {}",
+            answer.text
+        );
     }
 }
 
@@ -106,12 +129,21 @@ fn every_served_route_is_documented_and_every_documented_route_is_served() {
         let concrete = path.replace("{id}", "some-id");
         let body = (*method == "POST").then(|| b"[]".to_vec());
         let answer = app.request(method, &concrete, Some("application/json"), body, None);
-        let generic = answer.status == 404 && answer.body["detail"].as_str().unwrap_or("").contains("no route");
-        assert!(!generic && answer.status != 405, "{method} {path} is listed in ROUTES but not served");
+        let generic = answer.status == 404
+            && answer.body["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("no route");
+        assert!(
+            !generic && answer.status != 405,
+            "{method} {path} is listed in ROUTES but not served"
+        );
     }
     for (method, path) in &documented {
         assert!(
-            refrain::http::ROUTES.iter().any(|(m, p)| m == method && p == path),
+            refrain::http::ROUTES
+                .iter()
+                .any(|(m, p)| m == method && p == path),
             "{method} {path} is in openapi.yaml but the server does not serve it"
         );
     }
@@ -122,7 +154,9 @@ fn the_spec_is_openapi_3_1_with_problem_errors() {
     assert!(spec()["openapi"].as_str().unwrap_or("").starts_with("3.1"));
     for (path, item) in spec()["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("path item") {
-            let Some(responses) = operation.get("responses").and_then(Value::as_object) else { continue };
+            let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
             for (status, response) in responses {
                 if status.starts_with('4') || status.starts_with('5') {
                     assert!(

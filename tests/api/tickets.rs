@@ -29,15 +29,28 @@ fn a_posted_ticket_reads_back_with_every_field() {
 #[test]
 fn upsert_is_idempotent_by_id_and_updates_search() {
     let app = spawn_app();
-    let batch = json!([ticket("a", "checkout button spins"), ticket("b", "invoice pdf blank")]);
+    let batch = json!([
+        ticket("a", "checkout button spins"),
+        ticket("b", "invoice pdf blank")
+    ]);
     assert_eq!(app.post_tickets(&batch).body["created"], 2);
     let again = app.post_tickets(&batch);
-    assert_eq!((again.body["created"].as_u64(), again.body["unchanged"].as_u64()), (Some(0), Some(2)));
+    assert_eq!(
+        (
+            again.body["created"].as_u64(),
+            again.body["unchanged"].as_u64()
+        ),
+        (Some(0), Some(2))
+    );
     let changed = app.post_tickets(&json!([ticket("a", "refund never arrived")]));
     assert_eq!(changed.body["updated"], 1);
     assert_eq!(app.stored_tickets(), 2);
     let old = app.get("/v1/tickets?q=checkout");
-    assert_eq!(old.body["total"], 0, "the old text must no longer match: {}", old.text);
+    assert_eq!(
+        old.body["total"], 0,
+        "the old text must no longer match: {}",
+        old.text
+    );
     let new = app.get("/v1/tickets?q=refund");
     assert_eq!(new.body["tickets"][0]["id"], "a");
     assert_eq!(new.body["total"], 1);
@@ -59,10 +72,22 @@ fn a_resent_ticket_without_created_at_keeps_its_first_time() {
 fn ndjson_and_csv_bodies_are_accepted() {
     let app = spawn_app();
     let ndjson = format!("{}\n\n{}\n", ticket("n1", "alpha"), ticket("n2", "beta"));
-    let answer = app.request("POST", "/v1/tickets", Some("application/x-ndjson"), Some(ndjson.into_bytes()), None);
+    let answer = app.request(
+        "POST",
+        "/v1/tickets",
+        Some("application/x-ndjson"),
+        Some(ndjson.into_bytes()),
+        None,
+    );
     assert_eq!(answer.body["created"], 2, "{}", answer.text);
     let csv = "id,source,title,tags\nc1,ops,disk full on db-3,service-outage;bad-data\n";
-    let answer = app.request("POST", "/v1/tickets", Some("text/csv"), Some(csv.into()), None);
+    let answer = app.request(
+        "POST",
+        "/v1/tickets",
+        Some("text/csv"),
+        Some(csv.into()),
+        None,
+    );
     assert_eq!(answer.body["created"], 1, "{}", answer.text);
     let read = app.get("/v1/tickets/c1");
     assert_eq!(read.body["tags"], json!(["service-outage", "bad-data"]));
@@ -78,13 +103,19 @@ fn search_ranks_by_text_and_filters_by_source_and_time() {
     ]);
     app.post_tickets(&batch);
     let all = app.get("/v1/tickets?q=signing%20in");
-    let ids: Vec<_> = all.body["tickets"].as_array().expect("list").iter().map(|t| t["id"].clone()).collect();
+    let ids: Vec<_> = all.body["tickets"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|t| t["id"].clone())
+        .collect();
     assert_eq!(ids, [json!("s1"), json!("s2")], "title matches rank first");
     assert!(all.body["tickets"][0]["score"].as_f64().expect("a score") > 0.0);
     let ops = app.get("/v1/tickets?q=sign%20in&source=ops");
     assert_eq!(ops.body["total"], 1);
     assert_eq!(ops.body["tickets"][0]["id"], "s2");
-    let late = app.get("/v1/tickets?q=sign%20in&since=2026-11-05T00:00:00Z&until=2026-11-12T00:00:00Z");
+    let late =
+        app.get("/v1/tickets?q=sign%20in&since=2026-11-05T00:00:00Z&until=2026-11-12T00:00:00Z");
     assert_eq!(late.body["total"], 1);
     assert_eq!(late.body["tickets"][0]["id"], "s2");
     let order_numbers = app.get("/v1/tickets?q=order%2012345");
@@ -104,7 +135,13 @@ fn listing_and_search_page_with_cursors_until_the_end() {
         loop {
             let page = app.get(&path);
             assert_eq!(page.status, 200, "{}", page.text);
-            seen.extend(page.body["tickets"].as_array().expect("list").iter().map(|t| t["id"].as_str().expect("id").to_string()));
+            seen.extend(
+                page.body["tickets"]
+                    .as_array()
+                    .expect("list")
+                    .iter()
+                    .map(|t| t["id"].as_str().expect("id").to_string()),
+            );
             match page.body["next_cursor"].as_str() {
                 Some(cursor) => path = format!("{base}&cursor={cursor}"),
                 None => break,
@@ -124,5 +161,6 @@ fn listing_and_search_page_with_cursors_until_the_end() {
 #[test]
 fn an_unknown_ticket_is_404() {
     let app = spawn_app();
-    app.get("/v1/tickets/nope").assert_problem(404, "unknown id");
+    app.get("/v1/tickets/nope")
+        .assert_problem(404, "unknown id");
 }

@@ -47,8 +47,11 @@ fn format_of(req: &HttpRequest) -> ApiResult<Format> {
         .to_ascii_lowercase();
     match mime.as_str() {
         "application/json" => Ok(Format::Json),
-        "application/x-ndjson" | "application/ndjson" | "application/jsonl"
-        | "application/x-jsonlines" | "application/jsonlines" => Ok(Format::Ndjson),
+        "application/x-ndjson"
+        | "application/ndjson"
+        | "application/jsonl"
+        | "application/x-jsonlines"
+        | "application/jsonlines" => Ok(Format::Ndjson),
         "text/csv" => Ok(Format::Csv),
         "" => Err(ApiError::unsupported_media(
             "the request has no Content-Type; send tickets as 'application/json' (an array) or 'application/x-ndjson' (one per line)",
@@ -63,7 +66,9 @@ fn format_of(req: &HttpRequest) -> ApiResult<Format> {
 async fn read_limited(payload: web::Payload, limit: usize) -> ApiResult<web::Bytes> {
     match payload.to_bytes_limited(limit).await {
         Ok(Ok(body)) => Ok(body),
-        Ok(Err(e)) => Err(ApiError::bad_request(format!("could not read the body: {e}"))),
+        Ok(Err(e)) => Err(ApiError::bad_request(format!(
+            "could not read the body: {e}"
+        ))),
         Err(_) => Err(ApiError::too_large(format!(
             "the body is larger than the limit of {limit} bytes; send the tickets in smaller batches"
         ))),
@@ -215,7 +220,10 @@ impl Cursor {
         let (ns, hex) = rest.split_once('-').ok_or_else(bad)?;
         let bytes = (0..hex.len())
             .step_by(2)
-            .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+            .map(|i| {
+                hex.get(i..i + 2)
+                    .and_then(|b| u8::from_str_radix(b, 16).ok())
+            })
             .collect::<Option<Vec<u8>>>()
             .ok_or_else(bad)?;
         Ok(Cursor::List(ListCursor {
