@@ -609,13 +609,23 @@ impl Cx {
         s
     }
 
-    /// Like [`Cx::text_from`] with the first letter capitalised.
-    fn sentence_from(&mut self, list: &'static [&'static str]) -> String {
-        let mut s = self.text_from(list);
-        if let Some(first) = s.get_mut(0..1) {
+    /// `tpl` expanded with the first letter capitalised, unless it starts with a service
+    /// name: operators write `checkout-svc` in lower case even at the start of a line.
+    fn sentence(&mut self, tpl: &str) -> String {
+        let mut s = String::with_capacity(tpl.len() + 64);
+        self.expand(&mut s, tpl);
+        if !tpl.starts_with("{s}")
+            && let Some(first) = s.get_mut(0..1)
+        {
             first.make_ascii_uppercase();
         }
         s
+    }
+
+    /// A random template from `list` as a sentence (see [`Cx::sentence`]).
+    fn sentence_from(&mut self, list: &'static [&'static str]) -> String {
+        let tpl = pick(&mut self.rng, list);
+        self.sentence(tpl)
     }
 
     /// Customer voice: optional greeting, the core statement (component + failure), an
@@ -639,8 +649,12 @@ impl Cx {
             3..=7 => 1,
             _ => 2,
         };
-        for _ in 0..details {
-            middle.push(self.sentence_from(families::SUPPORT_DETAIL));
+        // Distinct detail templates: one ticket never repeats "Account email: …".
+        let list = families::SUPPORT_DETAIL;
+        let first = self.rng.gen_range(0..list.len());
+        let second = (first + self.rng.gen_range(1..list.len())) % list.len();
+        for &k in [first, second].iter().take(details) {
+            middle.push(self.sentence(list[k]));
         }
         if self.rng.gen_bool(0.4) {
             middle.push(self.sentence_from(noise::SUPPORT_FILLER));

@@ -143,20 +143,32 @@ pub const ROUTES: &[(&str, &str)] = &[
 /// Every route of the API; each resource answers other methods with 405.
 pub fn routes_config(cfg: &mut web::ServiceConfig) {
     use routes::{health, tickets};
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(health::metrics)
-        .service(
-            web::resource("/v1/tickets")
-                .route(web::post().to(tickets::post_tickets))
-                .route(web::get().to(tickets::list_tickets))
-                .default_service(web::to(method_not_allowed)),
-        )
-        .service(
-            web::resource("/v1/tickets/{id}")
-                .route(web::get().to(tickets::get_ticket))
-                .default_service(web::to(method_not_allowed)),
-        );
+    cfg.service(
+        web::resource("/healthz")
+            .route(web::get().to(health::healthz))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/readyz")
+            .route(web::get().to(health::readyz))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/metrics")
+            .route(web::get().to(health::metrics))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/tickets")
+            .route(web::post().to(tickets::post_tickets))
+            .route(web::get().to(tickets::list_tickets))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/tickets/{id}")
+            .route(web::get().to(tickets::get_ticket))
+            .default_service(web::to(method_not_allowed)),
+    );
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {

@@ -10,7 +10,7 @@ use crate::model::{FieldError, TicketDraft};
 pub fn parse_body(body: &[u8], format: Format) -> Result<Vec<ParsedItem>, BatchError> {
     let text = std::str::from_utf8(body).map_err(|_| BatchError::NotUtf8)?;
     let items = match format {
-        Format::Json if text.trim_start().starts_with('{') => parse_ndjson(text),
+        Format::Json if text.trim_start().starts_with('{') => parse_objects(text),
         Format::Json => parse_json_array(text)?,
         Format::Ndjson => parse_ndjson(text),
         Format::Csv => super::CsvTickets::new(text.as_bytes())?.collect(),
@@ -19,6 +19,19 @@ pub fn parse_body(body: &[u8], format: Format) -> Result<Vec<ParsedItem>, BatchE
         return Err(BatchError::Empty);
     }
     Ok(items)
+}
+
+/// A JSON body that starts with `{`: one (possibly pretty-printed) object,
+/// or several objects one per line.
+fn parse_objects(text: &str) -> Vec<ParsedItem> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(value @ serde_json::Value::Object(_)) => vec![ParsedItem {
+            index: 0,
+            line: None,
+            draft: draft_from(value),
+        }],
+        _ => parse_ndjson(text),
+    }
 }
 
 fn parse_json_array(text: &str) -> Result<Vec<ParsedItem>, BatchError> {
@@ -218,5 +231,9 @@ mod tests {
         let items = parse_body(br#"{"id":"a","body":"x"}"#, Format::Json).expect("parsed");
         assert_eq!(items.len(), 1);
         assert!(items[0].draft.is_ok());
+        let pretty =
+            parse_body(b"{\n  \"id\": \"a\",\n  \"body\": \"x\"\n}", Format::Json).expect("parsed");
+        assert_eq!(pretty.len(), 1);
+        assert!(pretty[0].draft.is_ok());
     }
 }

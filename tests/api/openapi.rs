@@ -168,3 +168,17 @@ fn the_spec_is_openapi_3_1_with_problem_errors() {
         }
     }
 }
+
+#[test]
+fn the_schema_check_rejects_answers_that_break_the_contract() {
+    let view = json!({"$ref": "#/components/schemas/TicketView"});
+    let good = json!({"id": "a", "source": "ops", "created_at": "2026-11-20T10:00:00Z", "ingested_at": "2026-11-20T10:00:01Z", "body": "x"});
+    assert!(validate(&view, &good).is_ok());
+    for bad in [
+        json!({"id": 5, "source": "ops", "created_at": "2026-11-20T10:00:00Z", "ingested_at": "2026-11-20T10:00:01Z"}),
+        json!({"id": "a", "source": "ops", "created_at": "2026-11-20T10:00:00Z"}),
+        json!({"id": "a", "source": "ops", "created_at": "2026-11-20T10:00:00Z", "ingested_at": "2026-11-20T10:00:01Z", "surprise": 1}),
+    ] {
+        assert!(validate(&view, &bad).is_err(), "{bad}");
+    }
+}

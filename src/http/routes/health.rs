@@ -1,19 +1,17 @@
 //! Liveness, readiness and metrics.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::http::AppState;
 use crate::http::problem::{ApiError, ApiResult};
 
 /// The process is up and answering.
-#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 /// Ready once the search index has caught up with the store.
-#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let engine = state.engine.clone();
     let status = web::block(move || engine.status()).await??;
@@ -36,7 +34,6 @@ pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 }
 
 /// Prometheus text exposition.
-#[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let engine = state.engine.clone();
     let status = web::block(move || engine.status()).await??;
