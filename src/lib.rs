@@ -29,7 +29,7 @@ pub mod analyze;
 pub mod cli;
 pub mod config;
 pub mod engine;
-// pub mod synth;
+pub mod generate;
 pub mod http;
 pub mod index;
 pub mod ingest;

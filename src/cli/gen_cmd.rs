@@ -9,7 +9,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{UserError, exit};
-use crate::gen::{GenParams, Generator};
+use crate::generate::{GenParams, Generator};
 
 #[derive(Debug, clap::Args)]
 pub struct GenArgs {
@@ -47,20 +47,28 @@ pub fn run(args: GenArgs) -> anyhow::Result<i32> {
         (Some(p), _) => p.clone(),
         (None, false) => args.out.with_extension("labels.csv"),
         (None, true) => {
-            return Err(UserError("writing to stdout needs --labels FILE for the ground truth".into()).into());
+            return Err(UserError(
+                "writing to stdout needs --labels FILE for the ground truth".into(),
+            )
+            .into());
         }
     };
     let out: Box<dyn Write> = if to_stdout {
         Box::new(std::io::stdout().lock())
     } else {
-        Box::new(File::create(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?)
+        Box::new(
+            File::create(&args.out)
+                .with_context(|| format!("cannot create {}", args.out.display()))?,
+        )
     };
     let labels = File::create(&labels_path)
         .with_context(|| format!("cannot create {}", labels_path.display()))?;
     let bar = ProgressBar::new(args.tickets as u64);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} tickets (eta {eta})")
-            .expect("the template is valid"),
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} tickets (eta {eta})",
+        )
+        .expect("the template is valid"),
     );
     let started = Instant::now();
     let written = generator

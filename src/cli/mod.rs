@@ -1,7 +1,7 @@
 //! The `refrain` command line: clap derive, one file per subcommand.
 //! Only this module knows clap.
 
-// mod gen_cmd;
+mod gen_cmd;
 mod ingest;
 mod serve;
 
@@ -64,8 +64,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Load tickets from NDJSON, JSON or CSV files (or stdin).
     Ingest(ingest::IngestArgs),
-    // Write a synthetic ticket dump with ground-truth labels.
-    // Gen(gen_cmd::GenArgs),
+    /// Write a synthetic ticket dump with ground-truth labels.
+    Gen(gen_cmd::GenArgs),
 }
 
 /// A failure the user can fix (exit code 1), as opposed to an internal one.
@@ -81,7 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Ingest(args) => ingest::run(args),
-        // Command::Gen(args) => gen_cmd::run(args),
+        Command::Gen(args) => gen_cmd::run(args),
     }
 }
 

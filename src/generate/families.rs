@@ -1311,23 +1311,24 @@ pub(crate) static OPS_TITLE: &[&str] = &[
     "{s} degraded: {o}",
 ];
 
-/// Operator statement of the problem.
+/// Operator statement of the problem. Every ops core and impact template carries `{v}`
+/// so context families stay distinguishable from their base family.
 pub(crate) static OPS_CORE: &[&str] = &[
-    "{s} {o} {clock}–{clock2} UTC, {action}, ~{users} users affected.",
+    "{s} {o}{v} {clock}–{clock2} UTC, {action}, ~{users} users affected.",
     "{o} on {s} since {clock} UTC{v}.",
-    "Alert fired for {s}: {o}, ~{users} users affected.",
-    "{s}: {o}, started {clock} UTC after the {ver} rollout.",
+    "Alert fired for {s}: {o}{v}, ~{users} users affected.",
+    "{s}: {o}{v}, started {clock} UTC after the {ver} rollout.",
     "{o} in {s}{v} between {clock} and {clock2} UTC.",
-    "Investigating {o} on {s}.",
+    "Investigating {o} on {s}{v}.",
 ];
 
 /// Operator description of the user-facing impact, in customer words.
 pub(crate) static OPS_IMPACT: &[&str] = &[
     "Customers report {n} {f}{v}.",
-    "Escalation from {co}: {n} {f}.",
-    "Impact: {n} {f} for ~{users} users.",
+    "Escalation from {co}: {n} {f}{v}.",
+    "Impact: {n} {f}{v} for ~{users} users.",
     "User-facing: {n} {f}{v}.",
-    "Support says {n} {f} ({n2} tickets so far).",
+    "Support says {n} {f}{v} ({n2} tickets so far).",
 ];
 
 pub(crate) static OPS_ACTION: &[&str] = &[

@@ -1087,6 +1087,27 @@ mod tests {
         for list in all_template_lists() {
             assert!(!list.is_empty());
         }
+        // The sentences that state the problem carry both halves of the vocabulary and the
+        // context, so every family stays separable from its look-alikes.
+        for tpl in families::SUPPORT_CORE {
+            assert!(
+                tpl.contains("{f}") && (tpl.contains("{n}") || tpl.contains("{t}")),
+                "{tpl}"
+            );
+            assert!(tpl.contains("{v}"), "{tpl}");
+        }
+        for tpl in families::OPS_CORE {
+            assert!(
+                tpl.contains("{o}") && tpl.contains("{s}") && tpl.contains("{v}"),
+                "{tpl}"
+            );
+        }
+        for tpl in families::OPS_IMPACT {
+            assert!(
+                tpl.contains("{f}") && tpl.contains("{n}") && tpl.contains("{v}"),
+                "{tpl}"
+            );
+        }
     }
 
     #[test]
