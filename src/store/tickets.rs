@@ -1,6 +1,8 @@
 //! Tickets in the store: upsert by id, read by id, list in time order and
 //! scan in change order (for the search index to catch up).
 
+use std::borrow::Cow;
+
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -9,62 +11,65 @@ use super::{Result, Store, StoreError};
 use crate::model::{IncomingTicket, Source, Ticket, TicketId};
 
 /// The part of a ticket kept as JSON; id, source and time live in columns so
-/// that they can be filtered and ordered.
+/// that they can be filtered and ordered. Borrowed when writing, owned when
+/// reading, so an upsert copies no text.
 #[derive(Serialize, Deserialize, PartialEq)]
-struct Doc {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    title: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    body: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    tags: Vec<String>,
+struct Doc<'a> {
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    title: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "str::is_empty")]
+    body: Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "<[String]>::is_empty")]
+    tags: Cow<'a, [String]>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    customer: Option<String>,
+    customer: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    user_saw: Option<String>,
+    user_saw: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    user_task: Option<String>,
+    user_task: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    first_failure: Option<String>,
+    first_failure: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    manual_work: Option<String>,
+    manual_work: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     manual_minutes: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    changes_that_day: Option<String>,
+    changes_that_day: Option<Cow<'a, str>>,
 }
 
-impl Doc {
-    fn of(t: &Ticket) -> Doc {
+impl<'a> Doc<'a> {
+    fn of(t: &'a Ticket) -> Doc<'a> {
+        let borrow = |v: &'a Option<String>| v.as_deref().map(Cow::Borrowed);
         Doc {
-            title: t.title.clone(),
-            body: t.body.clone(),
-            tags: t.tags.clone(),
-            customer: t.customer.clone(),
-            user_saw: t.user_saw.clone(),
-            user_task: t.user_task.clone(),
-            first_failure: t.first_failure.clone(),
-            manual_work: t.manual_work.clone(),
+            title: Cow::Borrowed(&t.title),
+            body: Cow::Borrowed(&t.body),
+            tags: Cow::Borrowed(&t.tags),
+            customer: borrow(&t.customer),
+            user_saw: borrow(&t.user_saw),
+            user_task: borrow(&t.user_task),
+            first_failure: borrow(&t.first_failure),
+            manual_work: borrow(&t.manual_work),
             manual_minutes: t.manual_minutes,
-            changes_that_day: t.changes_that_day.clone(),
+            changes_that_day: borrow(&t.changes_that_day),
         }
     }
 
     fn into_ticket(self, id: TicketId, source: Source, created_at: OffsetDateTime) -> Ticket {
+        let own = |v: Option<Cow<'a, str>>| v.map(Cow::into_owned);
         Ticket {
             id,
             source,
             created_at,
-            title: self.title,
-            body: self.body,
-            tags: self.tags,
-            customer: self.customer,
-            user_saw: self.user_saw,
-            user_task: self.user_task,
-            first_failure: self.first_failure,
-            manual_work: self.manual_work,
+            title: self.title.into_owned(),
+            body: self.body.into_owned(),
+            tags: self.tags.into_owned(),
+            customer: own(self.customer),
+            user_saw: own(self.user_saw),
+            user_task: own(self.user_task),
+            first_failure: own(self.first_failure),
+            manual_work: own(self.manual_work),
             manual_minutes: self.manual_minutes,
-            changes_that_day: self.changes_that_day,
+            changes_that_day: own(self.changes_that_day),
         }
     }
 }
