@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::analyze::AnalyzerSettings;
+use crate::cluster::{ClusterParams, ValidClusterParams};
 
 /// The tags refrain ships with; a config may replace the list.
 pub const DEFAULT_TAGS: &[&str] = &[
@@ -94,6 +95,7 @@ pub struct Settings {
     pub limits: Limits,
     pub analyzer: AnalyzerSettings,
     pub index: IndexSettings,
+    pub cluster: ClusterParams,
 }
 
 /// Checked settings: every value is usable.
@@ -104,6 +106,7 @@ pub struct Config {
     pub limits: Limits,
     pub analyzer: AnalyzerSettings,
     pub index: IndexSettings,
+    pub cluster: ValidClusterParams,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -213,12 +216,14 @@ impl Settings {
                 "index.writer_memory_mib must be at least 16".into(),
             ));
         }
+        let cluster = self.cluster.check().map_err(ConfigError::Invalid)?;
         Ok(Config {
             tags,
             tokens: self.tokens,
             limits: self.limits,
             analyzer: self.analyzer,
             index: self.index,
+            cluster,
         })
     }
 }

@@ -27,6 +27,8 @@ pub enum EngineError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("a re-cluster is already {} (job {}); wait for it to finish", .0.state, .0.id)]
+    JobRunning(Box<crate::store::JobRecord>),
     #[error(
         "data directory {0} is in use by another refrain process (a running server?); stop it, or send the work to it with --server URL"
     )]
@@ -96,6 +98,7 @@ pub struct Engine {
     indexer: Indexer,
     /// Keeps store commits and index sends in the same (seq) order.
     write_order: Mutex<()>,
+    jobs: crate::jobs::JobSlot,
     _lock: File,
 }
 
@@ -120,6 +123,14 @@ impl Engine {
             return Err(EngineError::Locked(data_dir.to_path_buf()));
         }
         let store = Arc::new(Store::open(&data_dir.join("refrain.sqlite"))?);
+        let interrupted =
+            store.fail_interrupted_jobs(crate::store::created_ns(OffsetDateTime::now_utc()))?;
+        if interrupted > 0 {
+            tracing::warn!(
+                jobs = interrupted,
+                "jobs interrupted by the last stop are marked failed"
+            );
+        }
         let analyzer = Analyzer::new(config.analyzer.clone());
         let opened = TicketIndex::open(&data_dir.join("index"), &analyzer)?;
         let last_seq = store.last_seq()?;
@@ -152,12 +163,56 @@ impl Engine {
             index: opened.index,
             indexer,
             write_order: Mutex::new(()),
+            jobs: crate::jobs::JobSlot::default(),
             _lock: lock,
         })
     }
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn jobs(&self) -> &crate::jobs::JobSlot {
+        &self.jobs
+    }
+
+    /// # Errors
+    /// Store errors.
+    pub fn job(&self, id: &str) -> Result<Option<crate::store::JobRecord>> {
+        Ok(self.store.job(id)?)
+    }
+
+    /// Current candidate clusters, largest first, after rank `after_rank`.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn clusters(
+        &self,
+        after_rank: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<(i64, crate::store::ClusterRecord)>> {
+        Ok(self.store.clusters(after_rank, limit)?)
+    }
+
+    /// # Errors
+    /// Store errors.
+    pub fn cluster(&self, id: &str) -> Result<Option<crate::store::ClusterRecord>> {
+        Ok(self.store.cluster(id)?)
+    }
+
+    /// # Errors
+    /// Store errors.
+    pub fn cluster_members(
+        &self,
+        id: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<crate::store::MemberRecord>> {
+        Ok(self.store.cluster_members(id, offset, limit)?)
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -27,14 +27,18 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod engine;
+pub mod eval;
 pub mod generate;
 pub mod http;
 pub mod index;
 pub mod ingest;
+pub mod jobs;
 pub mod model;
 pub mod store;
+pub mod vectors;
 
 pub use config::Config;
 pub use engine::{Engine, EngineError, EngineOptions, UpsertReport};

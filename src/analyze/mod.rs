@@ -115,6 +115,64 @@ impl Analyzer {
     }
 }
 
+/// Maps analysed terms back to the words people wrote ("declin" →
+/// "declined"), so that labels read naturally.
+pub struct SurfaceForms {
+    plain: Analyzer,
+    stemmer: Option<rust_stemmers::Stemmer>,
+    counts: std::collections::HashMap<String, std::collections::HashMap<String, u32>>,
+}
+
+impl SurfaceForms {
+    pub fn new(settings: &AnalyzerSettings) -> Self {
+        SurfaceForms {
+            plain: Analyzer::new(AnalyzerSettings {
+                stem: false,
+                ..settings.clone()
+            }),
+            stemmer: settings
+                .stem
+                .then(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English)),
+            counts: Default::default(),
+        }
+    }
+
+    /// Counts the surface form of every term in `text`.
+    pub fn observe(&mut self, text: &str) {
+        let stemmer = self.stemmer.as_ref();
+        let counts = &mut self.counts;
+        self.plain.for_each_token(text, |word| {
+            let term = match stemmer {
+                Some(s) if !mask::is_placeholder(word) => s.stem(word).into_owned(),
+                _ => word.to_string(),
+            };
+            *counts
+                .entry(term)
+                .or_default()
+                .entry(word.to_string())
+                .or_default() += 1;
+        });
+    }
+
+    /// The most frequent way `term` was written (ties: shortest, then
+    /// alphabetical), or the term itself if it was never seen.
+    pub fn surface(&self, term: &str) -> String {
+        self.counts
+            .get(term)
+            .and_then(|forms| {
+                forms
+                    .iter()
+                    .max_by(|a, b| {
+                        a.1.cmp(b.1)
+                            .then(b.0.len().cmp(&a.0.len()))
+                            .then(b.0.cmp(a.0))
+                    })
+                    .map(|(w, _)| w.clone())
+            })
+            .unwrap_or_else(|| term.to_string())
+    }
+}
+
 impl Default for Analyzer {
     fn default() -> Self {
         Analyzer::new(AnalyzerSettings::default())
@@ -166,6 +224,15 @@ mod tests {
             tokens("ana@example.com on v2.14.1 at 10.0.3.7 since 2026-11-01"),
             tokens("bo@test.org on v3.0.2 at 192.168.1.9 since 2025-01-31"),
         );
+    }
+
+    #[test]
+    fn surface_forms_undo_stemming_for_labels() {
+        let mut forms = SurfaceForms::new(&AnalyzerSettings::default());
+        forms.observe("Payments declined again; payment declined");
+        assert_eq!(forms.surface("declin"), "declined");
+        assert_eq!(forms.surface("payment"), "payment");
+        assert_eq!(forms.surface("unseen"), "unseen");
     }
 
     #[test]

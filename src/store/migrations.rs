@@ -25,6 +25,39 @@ const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO meta (key, value) VALUES ('last_seq', 0);
     "#,
+    // 2: candidate clusters of the latest successful re-cluster, and jobs.
+    // A run's clusters become current in the same transaction that writes
+    // them, so a failed or killed job leaves the previous ones in place.
+    r#"
+    CREATE TABLE jobs (
+        id           TEXT PRIMARY KEY,
+        kind         TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        stage        TEXT,
+        done         INTEGER NOT NULL DEFAULT 0,
+        total        INTEGER NOT NULL DEFAULT 0,
+        created_ns   INTEGER NOT NULL,
+        started_ns   INTEGER,
+        finished_ns  INTEGER,
+        error        TEXT,
+        result       TEXT
+    );
+    CREATE TABLE clusters (
+        id        TEXT PRIMARY KEY,
+        job_id    TEXT NOT NULL,
+        rank      INTEGER NOT NULL,
+        size      INTEGER NOT NULL,
+        summary   TEXT NOT NULL
+    );
+    CREATE INDEX clusters_by_rank ON clusters (rank);
+    CREATE TABLE cluster_members (
+        cluster_id  TEXT NOT NULL,
+        position    INTEGER NOT NULL,
+        ticket_id   TEXT NOT NULL,
+        similarity  REAL NOT NULL,
+        PRIMARY KEY (cluster_id, position)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,7 @@
 //! Guarantee: when [`Store::upsert`] returns `Ok`, the tickets are on disk
 //! and survive a crash or `kill -9`.
 
+mod clusters;
 mod migrations;
 mod tickets;
 
@@ -14,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use clusters::{ClusterRecord, JobRecord, MemberRecord};
 pub use tickets::{Change, ListCursor, ListFilter, StoredTicket, UpsertOutcome, created_ns};
 
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,3 @@
+//! Measuring grouping quality on labelled data (`refrain eval`).
+
+pub mod metrics;

@@ -1,0 +1,295 @@
+//! Building a [`Corpus`] chunk by chunk: analysis runs in parallel, terms are
+//! interned into one vocabulary, and only term ids and counts are kept, so
+//! the text of a million tickets never sits in memory at once.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use super::{Corpus, CsrMatrix, TicketKey, VectorParams, Vocabulary, l2_normalize};
+use crate::analyze::Analyzer;
+
+/// One ticket's text, as vectorising reads it.
+#[derive(Debug, Clone)]
+pub struct DocText {
+    pub key: TicketKey,
+    pub title: String,
+    pub body: String,
+    pub notes: String,
+}
+
+/// Accumulates analysed tickets; [`CorpusBuilder::finish`] weighs them.
+pub struct CorpusBuilder {
+    analyzer: Analyzer,
+    title_weight: f32,
+    vocab: HashMap<String, u32>,
+    terms: Vec<String>,
+    keys: Vec<TicketKey>,
+    /// Raw term counts per ticket (title counted `title_weight` times).
+    indptr: Vec<u64>,
+    term_ids: Vec<u32>,
+    counts: Vec<f32>,
+}
+
+/// Tickets analysed per parallel task.
+const TASK: usize = 256;
+
+struct Analysed {
+    local_terms: Vec<String>,
+    indptr: Vec<u32>,
+    ids: Vec<u32>,
+    counts: Vec<f32>,
+}
+
+impl CorpusBuilder {
+    pub fn new(analyzer: Analyzer, title_weight: f32) -> Self {
+        CorpusBuilder {
+            analyzer,
+            title_weight,
+            vocab: HashMap::new(),
+            terms: Vec::new(),
+            keys: Vec::new(),
+            indptr: vec![0],
+            term_ids: Vec::new(),
+            counts: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Analyses a chunk of tickets (in parallel) and adds them in order.
+    pub fn add(&mut self, docs: Vec<DocText>) {
+        let title_weight = self.title_weight;
+        let analyzer = &self.analyzer;
+        let analysed: Vec<Analysed> = docs
+            .par_chunks(TASK)
+            .map(|task| analyse(analyzer.clone(), task, title_weight))
+            .collect();
+        for (task, docs) in analysed.into_iter().zip(docs.chunks(TASK)) {
+            let remap: Vec<u32> = task
+                .local_terms
+                .into_iter()
+                .map(|term| {
+                    let next = self.terms.len() as u32;
+                    *self.vocab.entry(term).or_insert_with_key(|t| {
+                        self.terms.push(t.clone());
+                        next
+                    })
+                })
+                .collect();
+            for (d, doc) in docs.iter().enumerate() {
+                let (a, b) = (task.indptr[d] as usize, task.indptr[d + 1] as usize);
+                for i in a..b {
+                    self.term_ids.push(remap[task.ids[i] as usize]);
+                    self.counts.push(task.counts[i]);
+                }
+                self.indptr.push(self.term_ids.len() as u64);
+                self.keys.push(doc.key.clone());
+            }
+        }
+    }
+
+    /// Prunes rare and common terms and weighs the rest into L2-normalised
+    /// TF-IDF rows.
+    pub fn finish(self, params: &VectorParams) -> Corpus {
+        let n = self.keys.len();
+        let mut df = vec![0u32; self.terms.len()];
+        for &id in &self.term_ids {
+            df[id as usize] += 1;
+        }
+        let max_df = (params.max_df_ratio * n as f32).floor().max(1.0) as u32;
+        let mut new_id = vec![u32::MAX; self.terms.len()];
+        let mut vocab = Vocabulary::default();
+        for (old, term) in self.terms.into_iter().enumerate() {
+            let f = df[old];
+            if f >= params.min_df && f <= max_df {
+                new_id[old] = vocab.terms.len() as u32;
+                vocab.index.insert(term.clone(), new_id[old]);
+                vocab.terms.push(term);
+                vocab.df.push(f);
+                vocab
+                    .idf
+                    .push(((1.0 + n as f32) / (1.0 + f as f32)).ln() + 1.0);
+            }
+        }
+        let (indptr, term_ids, counts) = (&self.indptr, &self.term_ids, &self.counts);
+        let idf = &vocab.idf;
+        let rows: Vec<Vec<(u32, f32)>> = (0..n)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|d| {
+                let (a, b) = (indptr[d] as usize, indptr[d + 1] as usize);
+                let mut row: Vec<(u32, f32)> = (a..b)
+                    .filter_map(|i| {
+                        let id = new_id[term_ids[i] as usize];
+                        (id != u32::MAX).then(|| (id, (1.0 + counts[i].ln()) * idf[id as usize]))
+                    })
+                    .collect();
+                row.sort_unstable_by_key(|(id, _)| *id);
+                let mut values: Vec<f32> = row.iter().map(|(_, v)| *v).collect();
+                l2_normalize(&mut values);
+                row.iter_mut().zip(values).for_each(|(r, v)| r.1 = v);
+                row
+            })
+            .collect();
+        Corpus {
+            keys: self.keys,
+            matrix: CsrMatrix::from_rows(rows),
+            vocab,
+        }
+    }
+}
+
+fn analyse(mut analyzer: Analyzer, docs: &[DocText], title_weight: f32) -> Analysed {
+    let mut local: HashMap<String, u32> = HashMap::new();
+    let mut out = Analysed {
+        local_terms: Vec::new(),
+        indptr: vec![0],
+        ids: Vec::new(),
+        counts: Vec::new(),
+    };
+    let mut doc_terms: Vec<(u32, f32)> = Vec::new();
+    for doc in docs {
+        doc_terms.clear();
+        let mut add = |token: &str, weight: f32, doc_terms: &mut Vec<(u32, f32)>| {
+            let id = match local.get(token) {
+                Some(id) => *id,
+                None => {
+                    let id = out.local_terms.len() as u32;
+                    out.local_terms.push(token.to_string());
+                    local.insert(token.to_string(), id);
+                    id
+                }
+            };
+            doc_terms.push((id, weight));
+        };
+        analyzer.for_each_token(&doc.title, |t| add(t, title_weight, &mut doc_terms));
+        analyzer.for_each_token(&doc.body, |t| add(t, 1.0, &mut doc_terms));
+        analyzer.for_each_token(&doc.notes, |t| add(t, 1.0, &mut doc_terms));
+        doc_terms.sort_unstable_by_key(|(id, _)| *id);
+        let mut i = 0;
+        while i < doc_terms.len() {
+            let id = doc_terms[i].0;
+            let mut tf = 0.0;
+            while i < doc_terms.len() && doc_terms[i].0 == id {
+                tf += doc_terms[i].1;
+                i += 1;
+            }
+            out.ids.push(id);
+            out.counts.push(tf);
+        }
+        out.indptr.push(out.ids.len() as u32);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, title: &str, body: &str) -> DocText {
+        DocText {
+            key: TicketKey {
+                id: id.into(),
+                source: "support".into(),
+                created_ns: 0,
+            },
+            title: title.into(),
+            body: body.into(),
+            notes: String::new(),
+        }
+    }
+
+    fn corpus(docs: Vec<DocText>, params: &VectorParams) -> Corpus {
+        let mut builder = CorpusBuilder::new(Analyzer::default(), params.title_weight);
+        builder.add(docs);
+        builder.finish(params)
+    }
+
+    #[test]
+    fn rows_are_unit_length_tf_idf_over_kept_terms() {
+        let params = VectorParams {
+            min_df: 1,
+            max_df_ratio: 1.0,
+            ..VectorParams::default()
+        };
+        let c = corpus(
+            vec![
+                doc("a", "login loop", "login again"),
+                doc("b", "", "invoice blank"),
+                doc("c", "", "login"),
+            ],
+            &params,
+        );
+        assert_eq!(c.len(), 3);
+        for i in 0..3 {
+            let (_, v) = c.matrix.row(i);
+            let norm: f32 = v.iter().map(|x| x * x).sum();
+            assert!((norm - 1.0).abs() < 1e-5, "row {i} norm {norm}");
+        }
+        let login = c.vocab.id("login").expect("kept");
+        assert_eq!(c.vocab.df[login as usize], 2);
+        // "login" is in the title (×2) and the body of a: tf 3, so it outweighs
+        // "again" (tf 1), which is as rare.
+        let (ids, values) = c.matrix.row(0);
+        let weight = |term: &str| {
+            let id = c.vocab.id(term).expect("kept");
+            values[ids.iter().position(|&t| t == id).expect("in row a")]
+        };
+        assert!(weight("login") > weight("again"));
+    }
+
+    #[test]
+    fn rare_and_common_terms_are_pruned() {
+        let docs = (0..10)
+            .map(|i| {
+                doc(
+                    &i.to_string(),
+                    "",
+                    if i < 5 { "card declined" } else { "card lost" },
+                )
+            })
+            .collect();
+        let c = corpus(
+            docs,
+            &VectorParams {
+                min_df: 2,
+                max_df_ratio: 0.6,
+                ..VectorParams::default()
+            },
+        );
+        assert!(c.vocab.id("card").is_none(), "in every ticket: pruned");
+        assert!(c.vocab.id("declin").is_some());
+        assert!(c.vocab.id("lost").is_some());
+    }
+
+    #[test]
+    fn chunks_and_order_do_not_change_the_result() {
+        let docs: Vec<DocText> = (0..1000)
+            .map(|i| {
+                doc(
+                    &i.to_string(),
+                    "title",
+                    &format!("word{} shared text {}", i % 7, ["a", "b", "c"][i % 3]),
+                )
+            })
+            .collect();
+        let params = VectorParams::default();
+        let whole = corpus(docs.clone(), &params);
+        let mut builder = CorpusBuilder::new(Analyzer::default(), params.title_weight);
+        for chunk in docs.chunks(333) {
+            builder.add(chunk.to_vec());
+        }
+        let chunked = builder.finish(&params);
+        assert_eq!(whole.vocab.terms, chunked.vocab.terms);
+        for i in 0..1000 {
+            assert_eq!(whole.matrix.row(i), chunked.matrix.row(i));
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Sparse rows in compressed form (CSR): never a dense vocabulary-wide matrix.
+
+/// Rows of (term id, weight), each sorted by term id.
+#[derive(Debug, Clone, Default)]
+pub struct CsrMatrix {
+    indptr: Vec<u64>,
+    indices: Vec<u32>,
+    values: Vec<f32>,
+}
+
+impl CsrMatrix {
+    /// Builds a matrix from rows already sorted by term id.
+    pub fn from_rows<I>(rows: I) -> Self
+    where
+        I: IntoIterator<Item = Vec<(u32, f32)>>,
+    {
+        let mut m = CsrMatrix {
+            indptr: vec![0],
+            ..CsrMatrix::default()
+        };
+        for row in rows {
+            m.push_row(&row);
+        }
+        m
+    }
+
+    pub fn push_row(&mut self, row: &[(u32, f32)]) {
+        debug_assert!(
+            row.windows(2).all(|w| w[0].0 < w[1].0),
+            "row must be sorted"
+        );
+        for &(i, v) in row {
+            self.indices.push(i);
+            self.values.push(v);
+        }
+        self.indptr.push(self.indices.len() as u64);
+    }
+
+    pub fn rows(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+
+    pub fn nnz(&self) -> usize {
+        self.indices.len()
+    }
+
+    /// Row `i` as (term ids, weights).
+    pub fn row(&self, i: usize) -> (&[u32], &[f32]) {
+        let (a, b) = (self.indptr[i] as usize, self.indptr[i + 1] as usize);
+        (&self.indices[a..b], &self.values[a..b])
+    }
+
+    /// Cosine similarity of two rows (rows are L2-normalised).
+    pub fn dot_rows(&self, a: usize, b: usize) -> f32 {
+        let (ai, av) = self.row(a);
+        let (bi, bv) = self.row(b);
+        sparse_dot(ai, av, bi, bv)
+    }
+
+    /// Bytes held, for memory accounting.
+    pub fn heap_bytes(&self) -> usize {
+        self.indptr.capacity() * 8 + self.indices.capacity() * 4 + self.values.capacity() * 4
+    }
+}
+
+/// Dot product of two sparse vectors sorted by index (a merge walk).
+pub fn sparse_dot(ai: &[u32], av: &[f32], bi: &[u32], bv: &[f32]) -> f32 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
+    while i < ai.len() && j < bi.len() {
+        match ai[i].cmp(&bi[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += av[i] * bv[j];
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// Scales `values` to unit L2 norm (a zero vector stays zero).
+pub fn l2_normalize(values: &mut [f32]) {
+    let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        values.iter_mut().for_each(|v| *v /= norm);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_walks_only_shared_terms() {
+        assert_eq!(
+            sparse_dot(&[1, 3, 5], &[1.0, 2.0, 3.0], &[3, 4, 5], &[10.0, 1.0, 1.0]),
+            23.0
+        );
+        assert_eq!(sparse_dot(&[], &[], &[1], &[1.0]), 0.0);
+    }
+
+    #[test]
+    fn rows_round_trip() {
+        let m = CsrMatrix::from_rows(vec![vec![(0, 0.6), (2, 0.8)], vec![], vec![(2, 1.0)]]);
+        assert_eq!(m.rows(), 3);
+        assert_eq!(m.row(1).0.len(), 0);
+        assert!((m.dot_rows(0, 2) - 0.8).abs() < 1e-6);
+    }
+
+    #[test]
+    fn normalising_gives_unit_length() {
+        let mut v = [3.0, 4.0];
+        l2_normalize(&mut v);
+        assert_eq!(v, [0.6, 0.8]);
+        let mut zero = [0.0, 0.0];
+        l2_normalize(&mut zero);
+        assert_eq!(zero, [0.0, 0.0]);
+    }
+}
