@@ -138,11 +138,15 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/tickets"),
     ("GET", "/v1/tickets"),
     ("GET", "/v1/tickets/{id}"),
+    ("POST", "/v1/recluster"),
+    ("GET", "/v1/jobs/{id}"),
+    ("GET", "/v1/clusters"),
+    ("GET", "/v1/clusters/{id}"),
 ];
 
 /// Every route of the API; each resource answers other methods with 405.
 pub fn routes_config(cfg: &mut web::ServiceConfig) {
-    use routes::{health, tickets};
+    use routes::{clusters, health, tickets};
     cfg.service(
         web::resource("/healthz")
             .route(web::get().to(health::healthz))
@@ -167,6 +171,26 @@ pub fn routes_config(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/v1/tickets/{id}")
             .route(web::get().to(tickets::get_ticket))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/recluster")
+            .route(web::post().to(clusters::post_recluster))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/jobs/{id}")
+            .route(web::get().to(clusters::get_job))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/clusters")
+            .route(web::get().to(clusters::list_clusters))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/v1/clusters/{id}")
+            .route(web::get().to(clusters::get_cluster))
             .default_service(web::to(method_not_allowed)),
     );
 }

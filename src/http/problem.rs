@@ -25,6 +25,9 @@ pub struct ApiError {
     /// Per-item errors of a refused batch.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ItemError>,
+    /// The job in the way of a conflicting request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -36,6 +39,7 @@ impl ApiError {
             status_code: status.as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
+            job: None,
         }
     }
 

@@ -24,6 +24,8 @@ pub struct ClusterRecord {
 /// A member of a cluster.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberRecord {
+    /// The ticket's id.
+    #[serde(rename = "id")]
     pub ticket: String,
     pub similarity: f32,
 }

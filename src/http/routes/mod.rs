@@ -1,4 +1,5 @@
 //! One module per API area, each with its handlers.
 
+pub mod clusters;
 pub mod health;
 pub mod tickets;
