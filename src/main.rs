@@ -6,11 +6,16 @@ use refrain::cli::{self, Cli};
 
 fn main() {
     let cli = Cli::parse();
+    // The server logs what it does; one-shot commands report through their
+    // own output and only log problems.
+    let default_filter = match cli.command {
+        cli::Command::Serve(_) => "info,tantivy=warn,actix_server=warn",
+        _ => "warn,tantivy=error",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("REFRAIN_LOG").unwrap_or_else(|_| {
-                tracing_subscriber::EnvFilter::new("info,tantivy=warn,actix_server=warn")
-            }),
+            tracing_subscriber::EnvFilter::try_from_env("REFRAIN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -1,8 +1,10 @@
 //! The `refrain` command line: clap derive, one file per subcommand.
 //! Only this module knows clap.
 
+mod eval_cmd;
 mod gen_cmd;
 mod ingest;
+mod recluster;
 mod serve;
 
 use std::path::PathBuf;
@@ -64,8 +66,14 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Load tickets from NDJSON, JSON or CSV files (or stdin).
     Ingest(ingest::IngestArgs),
+    /// Re-cluster every ticket in the data directory.
+    Recluster(recluster::ReclusterArgs),
+    /// List the candidate clusters of the last re-cluster.
+    Clusters(recluster::ClustersArgs),
     /// Write a synthetic ticket dump with ground-truth labels.
     Gen(gen_cmd::GenArgs),
+    /// Measure grouping quality on a labelled file (NMI, ARI, purity).
+    Eval(eval_cmd::EvalArgs),
 }
 
 /// A failure the user can fix (exit code 1), as opposed to an internal one.
@@ -81,7 +89,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Ingest(args) => ingest::run(args),
+        Command::Recluster(args) => recluster::run(args),
+        Command::Clusters(args) => recluster::list(args),
         Command::Gen(args) => gen_cmd::run(args),
+        Command::Eval(args) => eval_cmd::run(args),
     }
 }
 
