@@ -191,3 +191,83 @@ fn acknowledged_tickets_survive_kill_9_at_random_moments() {
     server.child.kill().expect("kill");
     let _ = server.child.wait();
 }
+
+fn post(agent: &ureq::Agent, url: &str) -> (u16, Value) {
+    let mut response = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .send("{}")
+        .expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.body_mut().read_json().unwrap_or(Value::Null))
+}
+
+fn wait_job(agent: &ureq::Agent, base: &str, id: &str, until: &[&str]) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let (status, job) = get(agent, &format!("{base}/v1/jobs/{id}"));
+        assert_eq!(status, 200);
+        if until.contains(&job["state"].as_str().unwrap_or("")) {
+            return job;
+        }
+        assert!(Instant::now() < deadline, "job {id} stuck: {job}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn cluster_ids(agent: &ureq::Agent, base: &str) -> Vec<(String, u64)> {
+    let (_, list) = get(agent, &format!("{base}/v1/clusters?limit=1000"));
+    list["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .map(|c| (c["id"].as_str().expect("id").to_string(), c["size"].as_u64().expect("size")))
+        .collect()
+}
+
+#[test]
+fn a_recluster_killed_midway_leaves_the_previous_clusters_and_a_failed_job() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let dump = dir.path().join("dump.ndjson");
+    let bin = env!("CARGO_BIN_EXE_refrain");
+    let status = Command::new(bin)
+        .args(["gen", "--tickets", "40000", "--seed", "3", "--out"])
+        .arg(&dump)
+        .status()
+        .expect("gen runs");
+    assert!(status.success());
+    let data = dir.path().join("data");
+    let status = Command::new(bin)
+        .arg("ingest")
+        .arg(&dump)
+        .arg("--data")
+        .arg(&data)
+        .stderr(Stdio::null())
+        .status()
+        .expect("ingest runs");
+    assert!(status.success());
+
+    let mut server = start(&data);
+    let agent = agent();
+    let (status, first) = post(&agent, &format!("{}/v1/recluster", server.base));
+    assert_eq!(status, 202, "{first}");
+    wait_job(&agent, &server.base, first["job"]["id"].as_str().expect("id"), &["succeeded"]);
+    let before = cluster_ids(&agent, &server.base);
+    assert!(!before.is_empty());
+
+    let (status, second) = post(&agent, &format!("{}/v1/recluster", server.base));
+    assert_eq!(status, 202, "{second}");
+    let second_id = second["job"]["id"].as_str().expect("id").to_string();
+    let running = wait_job(&agent, &server.base, &second_id, &["running", "succeeded", "failed"]);
+    assert_eq!(running["state"], "running", "the job must still run when it is killed");
+    server.child.kill().expect("kill -9");
+    server.child.wait().expect("reaped");
+
+    let mut server = start(&data);
+    let (_, job) = get(&agent, &format!("{}/v1/jobs/{second_id}", server.base));
+    assert_eq!(job["state"], "failed", "{job}");
+    assert!(job["error"].as_str().unwrap_or("").contains("interrupted"), "{job}");
+    assert_eq!(cluster_ids(&agent, &server.base), before, "the previous clusters are still served");
+    server.child.kill().expect("kill");
+    let _ = server.child.wait();
+}

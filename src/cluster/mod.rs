@@ -108,3 +108,70 @@ pub fn cluster(
         timings,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::Analyzer;
+    use crate::vectors::{CorpusBuilder, DocText, TicketKey};
+
+    fn fixture_corpus(params: &ValidClusterParams) -> Corpus {
+        let mut builder = CorpusBuilder::new(Analyzer::default(), params.vectors.title_weight);
+        let docs = include_str!("../../fixtures/tickets.ndjson")
+            .lines()
+            .map(|line| {
+                let v: serde_json::Value = serde_json::from_str(line).expect("fixture JSON");
+                let text = |k: &str| v[k].as_str().unwrap_or("").to_string();
+                DocText {
+                    key: TicketKey {
+                        id: text("id"),
+                        source: text("source"),
+                        created_ns: 0,
+                    },
+                    title: text("title"),
+                    body: text("body"),
+                    notes: String::new(),
+                }
+            })
+            .collect();
+        builder.add(docs);
+        builder.finish(&params.vectors)
+    }
+
+    fn memberships(c: &Clustering) -> Vec<Vec<u32>> {
+        c.clusters.iter().map(|s| s.members.clone()).collect()
+    }
+
+    #[test]
+    fn the_same_input_and_seed_give_the_same_clusters_on_any_thread_count() {
+        let params = ClusterParams::default().check().expect("valid");
+        let corpus = fixture_corpus(&params);
+        let run = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool")
+                .install(|| cluster(&corpus, &params, &mut |_| {}))
+        };
+        let (one, two, again) = (run(1), run(2), run(2));
+        assert_eq!(memberships(&one), memberships(&two));
+        assert_eq!(memberships(&two), memberships(&again));
+        assert_eq!(one.unclustered, two.unclustered);
+        let reseeded = ClusterParams { seed: 7, ..ClusterParams::default() }.check().expect("valid");
+        // Another seed may differ, but must still cover every ticket once.
+        let other = cluster(&corpus, &reseeded, &mut |_| {});
+        let covered: usize = other.clusters.iter().map(|c| c.members.len()).sum::<usize>() + other.unclustered.len();
+        assert_eq!(covered, corpus.len());
+    }
+
+    #[test]
+    fn tiny_communities_are_reported_unclustered_not_forced() {
+        let params = ClusterParams { min_cluster_size: 5, ..ClusterParams::default() }.check().expect("valid");
+        let corpus = fixture_corpus(&params);
+        let c = cluster(&corpus, &params, &mut |_| {});
+        assert!(c.clusters.iter().all(|s| s.members.len() >= 5));
+        assert!(!c.unclustered.is_empty(), "the fixtures' one-off tickets fit no cluster");
+        let summary = &c.clusters[0];
+        assert!(summary.similarity.windows(2).all(|w| w[0] >= w[1]), "members are most central first");
+    }
+}

@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_inputs;
+mod clusters;
 mod health;
 mod helpers;
 mod openapi;
