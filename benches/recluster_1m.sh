@@ -28,10 +28,11 @@ import sys, json, statistics
 n = int(sys.argv[1])
 runs = [tuple(map(float, l.split())) for l in open(sys.argv[2]) if l.strip()]
 walls = sorted(s for s, _ in runs)
+median = statistics.median(walls)
 peak = max(k for _, k in runs) / 1024
-r = json.load(open(sys.argv[3]))
-print(f"{n:>8} tickets: median {statistics.median(walls):.2f} s (min {walls[0]:.2f}, max {walls[-1]:.2f}), "
-      f"{n / statistics.median(walls):,.0f} tickets/s, peak RSS {peak:,.0f} MiB, "
-      f"{r[\"clusters\"]} clusters; last run stages {r[\"timings\"]}")
+result = json.load(open(sys.argv[3]))
+clusters, stages = result["clusters"], result["timings"]
+print(f"{n:>8} tickets: median {median:.2f} s (min {walls[0]:.2f}, max {walls[-1]:.2f}), "
+      f"{n / median:,.0f} tickets/s, peak RSS {peak:,.0f} MiB, {clusters} clusters; last run stages {stages}")
 ' "$n" "$work/runs" "$work/result"
 done

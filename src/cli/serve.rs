@@ -20,7 +20,7 @@ pub struct ServeArgs {
     /// Address to listen on; without tokens only loopback is allowed.
     #[arg(long, env = "REFRAIN_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
-    /// Load the built-in demo tickets first if the data directory has none.
+    /// Load and cluster the built-in demo tickets first if the data directory has none.
     #[arg(long)]
     pub demo: bool,
 }
@@ -70,6 +70,11 @@ fn load_demo(engine: &Engine) -> anyhow::Result<()> {
         "the built-in demo tickets are invalid: {errors:?}"
     );
     let report = engine.upsert(&valid)?;
-    eprintln!("--demo: loaded {} demo tickets", report.created);
+    let job = engine.recluster_now(&mut |_| {})?;
+    let clusters = job.result.as_ref().map_or(0, |r| r["clusters"].as_u64().unwrap_or(0));
+    eprintln!(
+        "--demo: loaded {} demo tickets and found {clusters} candidate clusters (GET /v1/clusters)",
+        report.created
+    );
     Ok(())
 }

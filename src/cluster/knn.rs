@@ -18,6 +18,9 @@ use crate::vectors::{CsrMatrix, Vocabulary};
 /// Each ticket's neighbours: (ticket index, cosine), most similar first.
 pub type Neighbors = Vec<Vec<(u32, f32)>>;
 
+/// Posting lists are never capped below this, however large the corpus.
+const MIN_POSTINGS: usize = 100;
+
 /// Candidates scored exactly per ticket, as a multiple of `k`.
 const RERANK_FACTOR: usize = 4;
 
@@ -47,7 +50,7 @@ pub fn knn(matrix: &CsrMatrix, vocab: &Vocabulary, params: &ValidClusterParams) 
             terms
         })
         .collect();
-    let cap = ((params.candidate_budget / (n as u64 * m as u64)) as usize).max(64);
+    let cap = ((params.candidate_budget / (n as u64 * m as u64)) as usize).max(MIN_POSTINGS);
     let postings = Postings::build(&queries, vocab.len(), cap);
     let k = params.neighbors;
     let rerank = k * RERANK_FACTOR;

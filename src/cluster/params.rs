@@ -45,7 +45,7 @@ impl Default for ClusterParams {
             min_cluster_size: 3,
             query_terms: 12,
             max_index_df_ratio: 1.0,
-            candidate_budget: 1_000_000_000,
+            candidate_budget: 500_000_000,
             seed: 42,
             examples: 5,
             label_terms: 6,
