@@ -199,7 +199,10 @@ fn post(agent: &ureq::Agent, url: &str) -> (u16, Value) {
         .send("{}")
         .expect("the server answers");
     let status = response.status().as_u16();
-    (status, response.body_mut().read_json().unwrap_or(Value::Null))
+    (
+        status,
+        response.body_mut().read_json().unwrap_or(Value::Null),
+    )
 }
 
 fn wait_job(agent: &ureq::Agent, base: &str, id: &str, until: &[&str]) -> Value {
@@ -221,7 +224,12 @@ fn cluster_ids(agent: &ureq::Agent, base: &str) -> Vec<(String, u64)> {
         .as_array()
         .expect("clusters")
         .iter()
-        .map(|c| (c["id"].as_str().expect("id").to_string(), c["size"].as_u64().expect("size")))
+        .map(|c| {
+            (
+                c["id"].as_str().expect("id").to_string(),
+                c["size"].as_u64().expect("size"),
+            )
+        })
         .collect()
 }
 
@@ -251,23 +259,43 @@ fn a_recluster_killed_midway_leaves_the_previous_clusters_and_a_failed_job() {
     let agent = agent();
     let (status, first) = post(&agent, &format!("{}/v1/recluster", server.base));
     assert_eq!(status, 202, "{first}");
-    wait_job(&agent, &server.base, first["job"]["id"].as_str().expect("id"), &["succeeded"]);
+    wait_job(
+        &agent,
+        &server.base,
+        first["job"]["id"].as_str().expect("id"),
+        &["succeeded"],
+    );
     let before = cluster_ids(&agent, &server.base);
     assert!(!before.is_empty());
 
     let (status, second) = post(&agent, &format!("{}/v1/recluster", server.base));
     assert_eq!(status, 202, "{second}");
     let second_id = second["job"]["id"].as_str().expect("id").to_string();
-    let running = wait_job(&agent, &server.base, &second_id, &["running", "succeeded", "failed"]);
-    assert_eq!(running["state"], "running", "the job must still run when it is killed");
+    let running = wait_job(
+        &agent,
+        &server.base,
+        &second_id,
+        &["running", "succeeded", "failed"],
+    );
+    assert_eq!(
+        running["state"], "running",
+        "the job must still run when it is killed"
+    );
     server.child.kill().expect("kill -9");
     server.child.wait().expect("reaped");
 
     let mut server = start(&data);
     let (_, job) = get(&agent, &format!("{}/v1/jobs/{second_id}", server.base));
     assert_eq!(job["state"], "failed", "{job}");
-    assert!(job["error"].as_str().unwrap_or("").contains("interrupted"), "{job}");
-    assert_eq!(cluster_ids(&agent, &server.base), before, "the previous clusters are still served");
+    assert!(
+        job["error"].as_str().unwrap_or("").contains("interrupted"),
+        "{job}"
+    );
+    assert_eq!(
+        cluster_ids(&agent, &server.base),
+        before,
+        "the previous clusters are still served"
+    );
     server.child.kill().expect("kill");
     let _ = server.child.wait();
 }

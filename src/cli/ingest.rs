@@ -75,7 +75,7 @@ const ERRORS_SHOWN: usize = 1_000;
 
 /// Where the tickets go.
 enum Sink {
-    Local(Engine),
+    Local(Box<Engine>),
     Remote {
         url: String,
         token: Option<String>,
@@ -104,7 +104,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
                 config,
                 commit_interval: Some(Duration::from_secs(30)),
             };
-            Sink::Local(Engine::open(&args.data.data, options)?)
+            Sink::Local(Box::new(Engine::open(&args.data.data, options)?))
         }
     };
     let started = Instant::now();

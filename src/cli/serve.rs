@@ -71,7 +71,10 @@ fn load_demo(engine: &Engine) -> anyhow::Result<()> {
     );
     let report = engine.upsert(&valid)?;
     let job = engine.recluster_now(&mut |_| {})?;
-    let clusters = job.result.as_ref().map_or(0, |r| r["clusters"].as_u64().unwrap_or(0));
+    let clusters = job
+        .result
+        .as_ref()
+        .map_or(0, |r| r["clusters"].as_u64().unwrap_or(0));
     eprintln!(
         "--demo: loaded {} demo tickets and found {clusters} candidate clusters (GET /v1/clusters)",
         report.created

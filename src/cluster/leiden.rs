@@ -275,10 +275,9 @@ fn aggregate(g: &Graph, refined: &[u32], count: usize, part: &[u32]) -> (Graph, 
     }
     let mut fill = members_ptr.clone();
     let mut members = vec![0u32; n];
-    for v in 0..n {
-        let r = refined[v] as usize;
-        members[fill[r]] = v as u32;
-        fill[r] += 1;
+    for (v, &r) in refined.iter().enumerate() {
+        members[fill[r as usize]] = v as u32;
+        fill[r as usize] += 1;
     }
     let mut strength = vec![0.0f64; count];
     let mut agg_part = vec![0u32; count];

@@ -31,7 +31,6 @@ use crate::vectors::Corpus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
-    Loading,
     Vectorizing,
     Neighbors,
     Communities,
@@ -157,21 +156,42 @@ mod tests {
         assert_eq!(memberships(&one), memberships(&two));
         assert_eq!(memberships(&two), memberships(&again));
         assert_eq!(one.unclustered, two.unclustered);
-        let reseeded = ClusterParams { seed: 7, ..ClusterParams::default() }.check().expect("valid");
+        let reseeded = ClusterParams {
+            seed: 7,
+            ..ClusterParams::default()
+        }
+        .check()
+        .expect("valid");
         // Another seed may differ, but must still cover every ticket once.
         let other = cluster(&corpus, &reseeded, &mut |_| {});
-        let covered: usize = other.clusters.iter().map(|c| c.members.len()).sum::<usize>() + other.unclustered.len();
+        let covered: usize = other
+            .clusters
+            .iter()
+            .map(|c| c.members.len())
+            .sum::<usize>()
+            + other.unclustered.len();
         assert_eq!(covered, corpus.len());
     }
 
     #[test]
     fn tiny_communities_are_reported_unclustered_not_forced() {
-        let params = ClusterParams { min_cluster_size: 5, ..ClusterParams::default() }.check().expect("valid");
+        let params = ClusterParams {
+            min_cluster_size: 5,
+            ..ClusterParams::default()
+        }
+        .check()
+        .expect("valid");
         let corpus = fixture_corpus(&params);
         let c = cluster(&corpus, &params, &mut |_| {});
         assert!(c.clusters.iter().all(|s| s.members.len() >= 5));
-        assert!(!c.unclustered.is_empty(), "the fixtures' one-off tickets fit no cluster");
+        assert!(
+            !c.unclustered.is_empty(),
+            "the fixtures' one-off tickets fit no cluster"
+        );
         let summary = &c.clusters[0];
-        assert!(summary.similarity.windows(2).all(|w| w[0] >= w[1]), "members are most central first");
+        assert!(
+            summary.similarity.windows(2).all(|w| w[0] >= w[1]),
+            "members are most central first"
+        );
     }
 }

@@ -11,32 +11,39 @@ use crate::ingest::{BatchError, ItemError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// An error as the API reports it.
-#[derive(Debug, Clone, Serialize)]
+/// An error as the API reports it. Kept small (it travels in every
+/// `Result` of the HTTP layer); the problem document is built when written.
+#[derive(Debug, Clone)]
 pub struct ApiError {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    #[serde(skip)]
     pub status: StatusCode,
-    #[serde(rename = "status")]
-    pub status_code: u16,
+    /// Names the problem type: `https://refrain.dev/problems/<slug>`.
+    pub slug: &'static str,
     pub detail: String,
     /// Per-item errors of a refused batch.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ItemError>,
     /// The job in the way of a conflicting request.
+    pub job: Option<Box<serde_json::Value>>,
+}
+
+/// The RFC 9457 document.
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "<[ItemError]>::is_empty")]
+    errors: &'a [ItemError],
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub job: Option<serde_json::Value>,
+    job: Option<&'a serde_json::Value>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, slug: &str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, slug: &'static str, detail: impl Into<String>) -> Self {
         ApiError {
-            kind: format!("https://refrain.dev/problems/{slug}"),
-            title: status.canonical_reason().unwrap_or("Error").to_string(),
             status,
-            status_code: status.as_u16(),
+            slug,
             detail: detail.into(),
             errors: Vec::new(),
             job: None,
@@ -97,7 +104,7 @@ impl ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status_code, self.title, self.detail)
+        write!(f, "{}: {}", self.status, self.detail)
     }
 }
 
@@ -112,7 +119,15 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        response.body(serde_json::to_string(self).expect("a problem always serialises"))
+        let problem = Problem {
+            kind: format!("https://refrain.dev/problems/{}", self.slug),
+            title: self.status.canonical_reason().unwrap_or("Error"),
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            errors: &self.errors,
+            job: self.job.as_deref(),
+        };
+        response.body(serde_json::to_string(&problem).expect("a problem always serialises"))
     }
 }
 

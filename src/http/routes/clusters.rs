@@ -68,9 +68,16 @@ pub struct ReclusterBody {}
 pub async fn post_recluster(
     _auth: Auth<Admin>,
     state: web::Data<AppState>,
-    body: Option<web::Json<ReclusterBody>>,
+    body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let _ = body;
+    // The body is optional; when sent it must be `{}` (no options yet).
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::from_slice::<ReclusterBody>(&body).map_err(|e| {
+            ApiError::bad_request(format!(
+                "the body must be empty or {{}}: {e}; a re-cluster takes no options"
+            ))
+        })?;
+    }
     let engine = state.engine.clone();
     match web::block(move || engine.start_recluster()).await? {
         Ok(job) => Ok(HttpResponse::Accepted().json(json!({"job": JobView::from(job)}))),
@@ -83,7 +90,7 @@ pub async fn post_recluster(
                     job.state, job.id, job.id
                 ),
             );
-            e.job = serde_json::to_value(JobView::from(*job)).ok();
+            e.job = serde_json::to_value(JobView::from(*job)).ok().map(Box::new);
             Err(e)
         }
         Err(e) => Err(e.into()),
