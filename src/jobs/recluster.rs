@@ -40,6 +40,20 @@ const CHUNK: usize = 20_000;
 /// Members read per cluster to find how its label terms were written.
 const SURFACE_SAMPLE: usize = 20;
 
+fn doc_text(s: crate::store::StoredTicket) -> DocText {
+    let notes = s.ticket.note_text();
+    DocText {
+        key: TicketKey {
+            id: s.ticket.id.to_string(),
+            source: s.ticket.source.as_str().to_string(),
+            created_ns: crate::store::created_ns(s.ticket.created_at),
+        },
+        title: s.ticket.title,
+        body: s.ticket.body,
+        notes,
+    }
+}
+
 fn secs(since: Instant) -> f64 {
     (since.elapsed().as_secs_f64() * 1000.0).round() / 1000.0
 }
@@ -62,26 +76,24 @@ impl Engine {
             Analyzer::new(self.config().analyzer.clone()),
             params.vectors.title_weight,
         );
-        store.scan_changes::<StoreError>(0, last_seq, CHUNK, |chunk| {
-            let docs = chunk
-                .into_iter()
-                .map(|s| {
-                    let notes = s.ticket.note_text();
-                    DocText {
-                        key: TicketKey {
-                            id: s.ticket.id.to_string(),
-                            source: s.ticket.source.as_str().to_string(),
-                            created_ns: crate::store::created_ns(s.ticket.created_at),
-                        },
-                        title: s.ticket.title,
-                        body: s.ticket.body,
-                        notes,
-                    }
+        // Reading the store (one thread) overlaps with analysis (the rest).
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<DocText>>(2);
+        std::thread::scope(|scope| -> Result<(), EngineError> {
+            let reader = scope.spawn(move || {
+                store.scan_changes::<StoreError>(0, last_seq, CHUNK, |chunk| {
+                    let docs = chunk.into_iter().map(doc_text).collect();
+                    // A closed channel means the analysing side failed: stop reading.
+                    sender
+                        .send(docs)
+                        .map_err(|_| StoreError::Corrupt("re-cluster stopped".into()))
                 })
-                .collect();
-            builder.add(docs);
-            progress.advance(builder.len() as u64);
-            on_progress(&progress.record);
+            });
+            for docs in receiver {
+                builder.add(docs);
+                progress.advance(builder.len() as u64);
+                on_progress(&progress.record);
+            }
+            reader.join().expect("the store reader does not panic")?;
             Ok(())
         })?;
         let corpus = builder.finish(&params.vectors);
