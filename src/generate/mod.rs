@@ -10,6 +10,17 @@
 //!   [`Generator::write_ndjson`] render chunks in parallel while writing them in order.
 //! - Per-ticket work is string assembly from static lists (no regex, no per-ticket
 //!   catalogue), so a million tickets take seconds.
+//!
+//! What a ticket looks like, and why (measured with `refrain eval`: TF-IDF → kNN graph →
+//! Leiden must find the families, look-alikes included):
+//! - Family sizes are flat-ish (lognormal, σ = 0.35) plus outage bursts: with a steep Zipf
+//!   the big families split into sub-clusters and dominate ARI.
+//! - The symptom comes first, as real reporters write it: the title and the body's first
+//!   sentence both carry one component phrase and one failure phrase of the family (and its
+//!   context), and a second sentence usually repeats the failure. Most tickets also say where
+//!   and when it happens (the family's specifics, see `families.rs`).
+//! - Boilerplate (greetings, filler, mitigations, details) comes from large pools and only
+//!   a sentence or two of it per ticket, so no boilerplate word links many tickets.
 
 mod families;
 mod noise;
@@ -33,8 +44,18 @@ const MAX_FAMILIES: usize = 2000;
 const OPS_SHARE: f64 = 0.35;
 /// Share of tickets that belong to an outage burst.
 const BURST_SHARE: f64 = 0.10;
-/// Average number of tickets per burst.
+/// Average number of tickets per burst (less in small runs: at most half the average
+/// family, so that a burst does not make its family tower over the others).
 const BURST_MEAN_SIZE: f64 = 40.0;
+/// Spread (σ of the log-weights) of family popularity.
+const POPULARITY_SIGMA: f64 = 0.35;
+/// Typo rate per word in the sentences that state the symptom (title, first sentence,
+/// restatement): with 4–8 words in the core phrase, ~3 % of cores carry a typo.
+const CORE_TYPOS: f64 = 0.005;
+/// Typo rate per word in everything else a customer writes.
+const SUPPORT_TYPOS: f64 = 0.015;
+/// Typo rate per word in everything else an operator writes.
+const OPS_TYPOS: f64 = 0.008;
 /// Share of ops tickets carrying log lines or a stack trace.
 const LOG_SHARE: f64 = 0.15;
 /// Share of note-carrying tickets that are ops tickets (when `note_share` allows).
@@ -183,7 +204,7 @@ pub struct Generator {
     params: GenParams,
     families: Vec<Family>,
     info: Vec<FamilyInfo>,
-    /// Cumulative Zipf-like weights by popularity rank, and the family at each rank.
+    /// Cumulative lognormal weights by rank, and the family at each rank.
     popularity: Vec<f64>,
     by_rank: Vec<usize>,
     bursts: Vec<Burst>,
@@ -196,6 +217,13 @@ pub struct Generator {
     /// Probability of note fields for ops and for support tickets.
     note_ops: f64,
     note_support: f64,
+}
+
+/// A standard normal draw (Box–Muller).
+fn standard_normal(rng: &mut Rng64) -> f64 {
+    let u: f64 = rng.gen_range(f64::EPSILON..1.0);
+    let v: f64 = rng.gen_range(0.0..1.0);
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
 /// SplitMix64 finaliser: turns consecutive indices into unrelated seeds.
@@ -221,16 +249,17 @@ impl Generator {
             })
             .collect();
 
-        // Zipf–Mandelbrot popularity (offset 3, exponent 1.05): with 300 families the most
-        // common gets ~7 % of tickets and the rarest ~100× less. Ranks are shuffled so
-        // look-alikes are not systematically rare.
+        // Popularity: lognormal weights with a small spread (σ = 0.45, clamped at ±2.5σ), so
+        // the most common family gets at most ~3× the median's share and the rarest at least
+        // ~1/3 of it, as in a real queue where no single symptom swamps the rest. Bursts
+        // (below) still pile extra tickets on a few families.
         let n = families.len();
         let mut by_rank: Vec<usize> = (0..n).collect();
         by_rank.shuffle(&mut rng);
         let mut acc = 0.0;
         let popularity: Vec<f64> = (0..n)
-            .map(|rank| {
-                acc += (rank as f64 + 3.0).powf(-1.05);
+            .map(|_| {
+                acc += (POPULARITY_SIGMA * standard_normal(&mut rng).clamp(-2.5, 2.5)).exp();
                 acc
             })
             .collect();
@@ -264,8 +293,11 @@ impl Generator {
         };
 
         // Bursts favour failures that look like outages, as real incident spikes do.
+        let burst_size = BURST_MEAN_SIZE
+            .min(this.params.tickets as f64 / n as f64 / 2.0)
+            .max(5.0);
         let burst_count =
-            ((this.params.tickets as f64 * BURST_SHARE / BURST_MEAN_SIZE).round() as usize).max(1);
+            ((this.params.tickets as f64 * BURST_SHARE / burst_size).round() as usize).max(1);
         let mut bursts = Vec::with_capacity(burst_count);
         for _ in 0..burst_count {
             let mut family = this.popular_family(&mut rng);
@@ -454,6 +486,9 @@ struct Cx {
     comp: &'static Component,
     fail: &'static Failure,
     variant: Option<&'static Variant>,
+    /// The family's specifics: where and when the problem shows up.
+    locus: &'static str,
+    trigger: &'static str,
     company: &'static Company,
     ts: i64,
     /// Incident start and end as mentioned in the text (before the ticket was filed).
@@ -470,6 +505,8 @@ impl Cx {
             comp: &COMPONENTS[family.comp],
             fail: &FAILURES[family.fail],
             variant: family.variant.map(|v| &VARIANTS[v]),
+            locus: families::LOCI[family.locus].phrase,
+            trigger: families::TRIGGERS[family.trigger].phrase,
             company,
             ts,
             clock_a,
@@ -521,6 +558,8 @@ impl Cx {
                     out.push_str(pick(&mut self.rng, variant.phrases));
                 }
             }
+            "w" => out.push_str(self.locus),
+            "x" => out.push_str(self.trigger),
             "when" => out.push_str(pick(&mut self.rng, noise::WHEN)),
             "order" => {
                 out.push('#');
@@ -628,52 +667,75 @@ impl Cx {
         self.sentence(tpl)
     }
 
-    /// Customer voice: optional greeting, the core statement (component + failure), an
-    /// optional restatement, volatile details and filler in random order, optional closing;
-    /// 1–6 sentences, with typos and sometimes all lower case.
+    /// A random template from `list` as a sentence, with typos at `rate` per word.
+    fn sentence_typos(&mut self, list: &'static [&'static str], rate: f64) -> String {
+        let s = self.sentence_from(list);
+        noise::add_typos(&s, rate, &mut self.rng)
+    }
+
+    /// A random template from `list` as written (no capitalisation), with typos.
+    fn text_typos(&mut self, list: &'static [&'static str], rate: f64) -> String {
+        let s = self.text_from(list);
+        noise::add_typos(&s, rate, &mut self.rng)
+    }
+
+    /// `k` distinct random templates from `list` (k ≤ len), each as a sentence with typos.
+    fn distinct_sentences(
+        &mut self,
+        list: &'static [&'static str],
+        k: usize,
+        rate: f64,
+        out: &mut Vec<String>,
+    ) {
+        let first = self.rng.gen_range(0..list.len());
+        let step = self.rng.gen_range(1..list.len().max(2));
+        for j in 0..k.min(list.len()) {
+            let s = self.sentence(list[(first + j * step) % list.len()]);
+            out.push(noise::add_typos(&s, rate, &mut self.rng));
+        }
+    }
+
+    /// Customer voice. The symptom comes first, as reporters state it: the title (85 %)
+    /// and the body's first sentence each name the component and the failure (and the
+    /// context); a second sentence usually repeats the failure, and most tickets say where
+    /// or when it happens (the family's specifics). Then 0–2 volatile details and 0–2
+    /// filler sentences in random order, an optional greeting and closing. Typos are rare
+    /// in the symptom sentences and common elsewhere; sometimes all lower case.
     fn support_text(&mut self) -> (String, String) {
-        let vague = self.rng.gen_bool(0.04);
-        let core = self.sentence_from(if vague {
-            families::SUPPORT_VAGUE
-        } else {
-            families::SUPPORT_CORE
-        });
-        let restate = if vague || self.rng.gen_bool(0.5) {
-            Some(self.sentence_from(families::SUPPORT_RESTATE))
-        } else {
-            None
-        };
-        let mut middle: Vec<String> = Vec::with_capacity(6);
-        let details = match self.rng.gen_range(0..10) {
-            0..=2 => 0,
-            3..=7 => 1,
+        let core = self.sentence_typos(families::SUPPORT_CORE, CORE_TYPOS);
+        let restate = self
+            .rng
+            .gen_bool(0.75)
+            .then(|| self.sentence_typos(families::SUPPORT_RESTATE, CORE_TYPOS));
+        let specific = self
+            .rng
+            .gen_bool(0.95)
+            .then(|| self.sentence_typos(families::SUPPORT_SPECIFIC, CORE_TYPOS));
+        let mut rest: Vec<String> = Vec::with_capacity(5);
+        if self.rng.gen_bool(0.35) {
+            rest.push(self.sentence_typos(families::SUPPORT_BLOCKED, SUPPORT_TYPOS));
+        }
+        let details = match self.rng.gen_range(0..20) {
+            0..=6 => 0,
+            7..=15 => 1,
             _ => 2,
         };
-        // Distinct detail templates: one ticket never repeats "Account email: …".
-        let list = families::SUPPORT_DETAIL;
-        let first = self.rng.gen_range(0..list.len());
-        let second = (first + self.rng.gen_range(1..list.len())) % list.len();
-        for &k in [first, second].iter().take(details) {
-            middle.push(self.sentence(list[k]));
-        }
-        if self.rng.gen_bool(0.4) {
-            middle.push(self.sentence_from(noise::SUPPORT_FILLER));
-        }
-        middle.shuffle(&mut self.rng);
-        let core_at = if middle.is_empty() || self.rng.gen_bool(0.7) {
-            0
-        } else {
-            1
+        self.distinct_sentences(families::SUPPORT_DETAIL, details, SUPPORT_TYPOS, &mut rest);
+        let fillers = match self.rng.gen_range(0..20) {
+            0..=8 => 0,
+            9..=16 => 1,
+            _ => 2,
         };
-        middle.insert(core_at, core);
-        if let Some(r) = restate {
-            middle.insert(core_at + 1, r);
-        }
-        let greeting =
-            (middle.len() < 6 && self.rng.gen_bool(0.55)).then(|| self.text_from(noise::GREETINGS));
-        let count = middle.len() + usize::from(greeting.is_some());
-        let closing =
-            (count < 6 && self.rng.gen_bool(0.6)).then(|| self.text_from(noise::CLOSINGS));
+        self.distinct_sentences(noise::SUPPORT_FILLER, fillers, SUPPORT_TYPOS, &mut rest);
+        rest.shuffle(&mut self.rng);
+        let greeting = self
+            .rng
+            .gen_bool(0.55)
+            .then(|| self.text_typos(noise::GREETINGS, SUPPORT_TYPOS));
+        let closing = self
+            .rng
+            .gen_bool(0.6)
+            .then(|| self.text_typos(noise::CLOSINGS, SUPPORT_TYPOS));
 
         let gap = if self.rng.gen_bool(0.3) { "\n\n" } else { " " };
         let mut body = String::with_capacity(512);
@@ -681,22 +743,19 @@ impl Cx {
             body.push_str(g);
             body.push_str(gap);
         }
-        for (k, s) in middle.iter().enumerate() {
-            if k > 0 {
-                body.push(' ');
-            }
+        body.push_str(&core);
+        for s in restate.iter().chain(&specific).chain(&rest) {
+            body.push(' ');
             body.push_str(s);
         }
         if let Some(c) = &closing {
             body.push_str(gap);
             body.push_str(c);
         }
-        let mut body = noise::add_typos(&body, 0.04, &mut self.rng);
         let mut title = if self.rng.gen_bool(0.15) {
             String::new()
         } else {
-            let t = self.sentence_from(families::SUPPORT_TITLE);
-            noise::add_typos(&t, 0.02, &mut self.rng)
+            self.sentence_typos(families::SUPPORT_TITLE, CORE_TYPOS)
         };
         if self.rng.gen_bool(0.1) {
             body.make_ascii_lowercase();
@@ -705,35 +764,33 @@ impl Cx {
         (title, body)
     }
 
-    /// Operator voice: terse core line (service + ops phrase), optional impact in customer
-    /// words, action, details and filler; sometimes bulleted; sometimes log lines.
+    /// Operator voice. Title and first sentence name the service or component and the
+    /// failure (ops and customer wording); a summary in customer words often follows, and
+    /// usually where / when it happens; then 1–2 mitigation / detail lines and rarely a
+    /// filler line; sometimes bulleted; 15 % carry log lines or a stack trace of the
+    /// component.
     fn ops_text(&mut self) -> (String, String) {
-        let title = self.sentence_from(families::OPS_TITLE);
-        let core = self.sentence_from(families::OPS_CORE);
-        let mut parts: Vec<String> = Vec::with_capacity(5);
+        let title = self.sentence_typos(families::OPS_TITLE, CORE_TYPOS);
+        let core = self.sentence_typos(families::OPS_CORE, CORE_TYPOS);
+        let mut rest: Vec<String> = Vec::with_capacity(5);
         if self.rng.gen_bool(0.65) {
-            parts.push(self.sentence_from(families::OPS_IMPACT));
+            rest.push(self.sentence_typos(families::OPS_IMPACT, CORE_TYPOS));
         }
-        if self.rng.gen_bool(0.45) {
-            parts.push(self.sentence_from(families::OPS_ACTION));
+        if self.rng.gen_bool(0.95) {
+            rest.push(self.sentence_typos(families::OPS_SPECIFIC, CORE_TYPOS));
         }
-        if self.rng.gen_bool(0.4) {
-            parts.push(self.sentence_from(families::OPS_DETAIL));
+        let lines = if self.rng.gen_bool(0.6) { 1 } else { 2 };
+        let actions = (0..lines).filter(|_| self.rng.gen_bool(0.5)).count();
+        self.distinct_sentences(families::OPS_ACTION, actions, OPS_TYPOS, &mut rest);
+        self.distinct_sentences(families::OPS_DETAIL, lines - actions, OPS_TYPOS, &mut rest);
+        if self.rng.gen_bool(0.25) {
+            rest.push(self.sentence_typos(noise::OPS_FILLER, OPS_TYPOS));
         }
-        if self.rng.gen_bool(0.35) {
-            parts.push(self.sentence_from(noise::OPS_FILLER));
-        }
-        parts.shuffle(&mut self.rng);
-        let core_at = if parts.is_empty() || self.rng.gen_bool(0.75) {
-            0
-        } else {
-            self.rng.gen_range(1..=parts.len())
-        };
-        parts.insert(core_at, core);
+        rest.shuffle(&mut self.rng);
 
         let bullets = self.rng.gen_bool(0.25);
         let mut body = String::with_capacity(512);
-        for (k, s) in parts.iter().enumerate() {
+        for (k, s) in std::iter::once(&core).chain(&rest).enumerate() {
             if bullets {
                 if k > 0 {
                     body.push('\n');
@@ -744,10 +801,16 @@ impl Cx {
             }
             body.push_str(s);
         }
-        let mut body = noise::add_typos(&body, 0.015, &mut self.rng);
         if self.rng.gen_bool(LOG_SHARE) {
             body.push('\n');
-            noise::push_log_block(&mut body, &mut self.rng, self.comp, self.fail, self.clock_a);
+            noise::push_log_block(
+                &mut body,
+                &mut self.rng,
+                self.comp,
+                self.fail,
+                self.variant,
+                self.clock_a,
+            );
         }
         (title, body)
     }
@@ -884,12 +947,16 @@ mod tests {
             }
         }
 
-        // Uneven sizes: the biggest family is far above the median.
+        // Uneven but flat sizes: no family swamps the rest and none is starved.
         let mut sizes: Vec<usize> = counts.values().copied().collect();
         sizes.sort_unstable();
         let median = sizes[sizes.len() / 2];
-        let max = sizes[sizes.len() - 1];
-        assert!(max >= 4 * median, "max {max}, median {median}");
+        let (min, max) = (sizes[0], sizes[sizes.len() - 1]);
+        assert!(
+            max * 2 >= median * 3 && max <= 5 * median,
+            "max {max}, median {median}"
+        );
+        assert!(min * 5 >= median, "min {min}, median {median}");
     }
 
     #[test]
@@ -967,6 +1034,70 @@ mod tests {
         );
     }
 
+    /// Whether `text` (lower case) names the family's component and its failure.
+    fn states_symptom(text: &str, family: &Family) -> bool {
+        let (comp, fail) = (&COMPONENTS[family.comp], &FAILURES[family.fail]);
+        let has_comp = comp
+            .nouns
+            .iter()
+            .chain(std::iter::once(&comp.service))
+            .any(|n| text.contains(&n.to_lowercase()));
+        let has_fail = fail.phrases.iter().chain(fail.ops).any(|p| {
+            if p.contains("{i}") {
+                comp.items
+                    .iter()
+                    .any(|i| text.contains(&p.replace("{i}", i).to_lowercase()))
+            } else {
+                text.contains(&p.to_lowercase())
+            }
+        });
+        has_comp && has_fail
+    }
+
+    #[test]
+    fn every_ticket_states_its_symptom_up_front() {
+        let generator = Generator::new(params(4000, 17)).expect("valid params");
+        let by_label: HashMap<&str, &Family> = generator
+            .families
+            .iter()
+            .map(|f| (f.label.as_str(), f))
+            .collect();
+        let (mut titles, mut titled, mut firsts, mut specific) = (0, 0, 0, 0);
+        let total = 4000;
+        for i in 0..total {
+            let t = generator.ticket(i);
+            let family = by_label[t.label.as_str()];
+            if !t.title.is_empty() {
+                titled += 1;
+                titles += usize::from(states_symptom(&t.title.to_lowercase(), family));
+            }
+            // The first sentence, or the second when the first is a greeting.
+            let body = t.body.to_lowercase();
+            let mut sentences = body
+                .split(['.', '?', '!', '\n'])
+                .map(|s| s.trim().trim_start_matches("- "))
+                .filter(|s| s.len() > 3);
+            let first: Vec<&str> = sentences.by_ref().take(2).collect();
+            firsts += usize::from(first.iter().any(|s| states_symptom(s, family)));
+            let (locus, trigger) = (
+                families::LOCI[family.locus].phrase.to_lowercase(),
+                families::TRIGGERS[family.trigger].phrase.to_lowercase(),
+            );
+            let text = format!("{} {}", t.title.to_lowercase(), body);
+            specific += usize::from(text.contains(&locus) || text.contains(&trigger));
+        }
+        // Typos may hit a core phrase now and then, never often.
+        assert!(titles * 100 >= titled * 97, "{titles} of {titled} titles");
+        assert!(
+            firsts * 100 >= total * 97,
+            "{firsts} of {total} first sentences"
+        );
+        assert!(
+            specific * 100 >= total * 85,
+            "{specific} of {total} with specifics"
+        );
+    }
+
     #[test]
     fn lookalikes_share_one_half_and_differ_in_the_other() {
         for (count, seed) in [(300, 1), (30, 2), (2000, 3), (7, 4)] {
@@ -986,10 +1117,23 @@ mod tests {
                 if let Some(v) = f.variant {
                     assert!(families::variant_fits(c, &VARIANTS[v]), "{}", f.label);
                 }
+                for specific in [&families::LOCI[f.locus], &families::TRIGGERS[f.trigger]] {
+                    assert!(
+                        specific.needs == 0 || c.traits & specific.needs != 0,
+                        "{}: {:?} does not fit",
+                        f.label,
+                        specific.phrase
+                    );
+                }
                 let Some((a, kind)) = f.lookalike else {
                     continue;
                 };
                 let anchor = &fams[a];
+                if count <= 300 {
+                    // Look-alikes also differ in where and when the problem shows up.
+                    assert_ne!(f.locus, anchor.locus, "{} / {}", f.label, anchor.label);
+                    assert_ne!(f.trigger, anchor.trigger, "{} / {}", f.label, anchor.label);
+                }
                 assert!(anchor.lookalike.is_none(), "anchors are original families");
                 match kind {
                     LookalikeKind::SameComponent => {
@@ -1084,21 +1228,34 @@ mod tests {
         for v in VARIANTS {
             assert!(!v.phrases.is_empty());
         }
+        for pool in [families::LOCI, families::TRIGGERS] {
+            let phrases: HashSet<&str> = pool.iter().map(|p| p.phrase).collect();
+            assert_eq!(phrases.len(), pool.len(), "specifics are unique");
+            assert!(pool.len() >= 100, "enough specifics to keep families apart");
+        }
+        assert!(
+            families::LOCI
+                .iter()
+                .chain(families::TRIGGERS)
+                .all(|p| !p.phrase.contains('{'))
+        );
         for list in all_template_lists() {
             assert!(!list.is_empty());
         }
         // The sentences that state the problem carry both halves of the vocabulary and the
         // context, so every family stays separable from its look-alikes.
-        for tpl in families::SUPPORT_CORE {
+        let has = |tpl: &str, keys: &[&str]| keys.iter().any(|k| tpl.contains(k));
+        for tpl in families::SUPPORT_TITLE.iter().chain(families::SUPPORT_CORE) {
             assert!(
-                tpl.contains("{f}") && (tpl.contains("{n}") || tpl.contains("{t}")),
+                tpl.contains("{n}") && has(tpl, &["{f}", "{fs}"]) && tpl.contains("{v}"),
                 "{tpl}"
             );
-            assert!(tpl.contains("{v}"), "{tpl}");
         }
-        for tpl in families::OPS_CORE {
+        for tpl in families::OPS_TITLE.iter().chain(families::OPS_CORE) {
             assert!(
-                tpl.contains("{o}") && tpl.contains("{s}") && tpl.contains("{v}"),
+                has(tpl, &["{n}", "{s}"])
+                    && has(tpl, &["{o}", "{f}", "{fs}"])
+                    && tpl.contains("{v}"),
                 "{tpl}"
             );
         }
@@ -1107,6 +1264,15 @@ mod tests {
                 tpl.contains("{f}") && tpl.contains("{n}") && tpl.contains("{v}"),
                 "{tpl}"
             );
+        }
+        for tpl in families::SUPPORT_RESTATE {
+            assert!(tpl.contains("{f}"), "{tpl}");
+        }
+        for tpl in families::SUPPORT_SPECIFIC
+            .iter()
+            .chain(families::OPS_SPECIFIC)
+        {
+            assert!(tpl.contains("{w}") || tpl.contains("{x}"), "{tpl}");
         }
     }
 
@@ -1127,6 +1293,8 @@ mod tests {
                     variant,
                     lookalike: None,
                     tags: vec![],
+                    locus: fi % families::LOCI.len(),
+                    trigger: ci % families::TRIGGERS.len(),
                 };
                 let company = &noise::COMPANIES[ci % noise::COMPANIES.len()];
                 let mut cx = Cx::new(cx_rng.clone(), &family, company, 1_780_000_000);

@@ -2,13 +2,15 @@
 //! addresses, URLs, UUIDs, versions, timestamps), typos and log / stack-trace lines.
 //!
 //! Clustering has to learn to ignore all of this, so nothing here may carry a family's key
-//! words: the lists are the same for every family and the tokens are random per ticket.
+//! words: the lists are the same for every family and the tokens are random per ticket. The
+//! pools are large and a ticket takes only a sentence or two from them. Log lines are the
+//! exception: like real logs they name the failing component's service, class and method.
 //! Everything pushes into a caller-owned `String` so a ticket costs a handful of allocations.
 
 use rand::{Rng, RngCore};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use super::families::{Component, Failure};
+use super::families::{Component, Failure, Variant};
 
 /// The one RNG type used everywhere, so every ticket is a pure function of its seed.
 pub(crate) type Rng64 = Xoshiro256PlusPlus;
@@ -163,6 +165,21 @@ pub(crate) static GREETINGS: &[&str] = &[
     "Dear support team,",
     "Hi all,",
     "Hello again,",
+    "Good afternoon,",
+    "Hi folks,",
+    "Hey there,",
+    "Hello team,",
+    "Dear Sir or Madam,",
+    "Hi {first},",
+    "Morning,",
+    "Hi guys,",
+    "Greetings,",
+    "Hello support,",
+    "Hey team,",
+    "Hi, hope you're well.",
+    "Hello, hope all is good.",
+    "Dear team,",
+    "Hiya,",
 ];
 
 /// Closing lines of customer messages; may name the writer.
@@ -178,14 +195,30 @@ pub(crate) static CLOSINGS: &[&str] = &[
     "Thanks, {first} from {co}",
     "Regards, {first}",
     "Thanks in advance, {first}",
+    "Best, {first}",
+    "Kind regards, {first}",
+    "Many thanks.",
+    "Appreciate the help.",
+    "Talk soon.",
+    "Thx",
+    "Best regards.",
+    "Thanks a lot, {first}",
+    "Looking forward to hearing from you.",
+    "Ty!",
+    "Warm regards, {first}",
+    "Speak soon, {first}",
+    "Cheers.",
+    "Thanks for looking into it.",
+    "Hope to hear back soon.",
 ];
 
-/// Customer sentences that say nothing about the problem itself.
+/// Customer sentences that say nothing about the problem itself. A large pool, and at most
+/// two per ticket, so no filler word is shared by many tickets.
 pub(crate) static SUPPORT_FILLER: &[&str] = &[
     "This is urgent.",
     "This is blocking our whole team.",
     "We already cleared the cache and tried again.",
-    "Nothing changed on our side as far as I know.",
+    "Nothing is different on our side as far as I know.",
     "This worked fine last week.",
     "Our manager is asking about this.",
     "We have a deadline on Friday.",
@@ -195,6 +228,63 @@ pub(crate) static SUPPORT_FILLER: &[&str] = &[
     "Please advise.",
     "I've attached a screen recording.",
     "Can someone look at this today?",
+    "We are a paying customer and this hurts.",
+    "I tried another browser, no luck.",
+    "Cleared cookies too.",
+    "My colleague sees the same.",
+    "We rely on this every day.",
+    "Our CEO noticed it first.",
+    "Happy to jump on a call.",
+    "I can share my screen if useful.",
+    "Not sure if this is on our end.",
+    "Apologies if this was reported already.",
+    "Second ticket about this, by the way.",
+    "Could you escalate this?",
+    "This is costing us hours.",
+    "Our customers are noticing.",
+    "We had to pause our rollout.",
+    "I read your docs first but found nothing.",
+    "Is there a workaround?",
+    "Any workaround would help for now.",
+    "We can't wait much longer.",
+    "No rush, just flagging it.",
+    "Low priority for us, but annoying.",
+    "Happened on two different laptops.",
+    "Incognito mode makes no difference.",
+    "Our IT folks checked the firewall.",
+    "We haven't touched anything.",
+    "Thanks for the quick reply last time.",
+    "Board meeting is tomorrow, so this matters.",
+    "We're evaluating alternatives if this continues.",
+    "Our auditors are waiting on this.",
+    "It's month-end for us.",
+    "We onboarded a new client this week.",
+    "I'm not very technical, sorry.",
+    "Sorry for the long message.",
+    "Keeping this short.",
+    "Hope this makes sense.",
+    "We use Chrome on Windows 11.",
+    "We use Macs mostly.",
+    "Three of us tried it.",
+    "It started out of nowhere.",
+    "Seems intermittent, but frequent.",
+    "A reboot changed nothing.",
+    "My boss wants an ETA.",
+    "Please call me back.",
+    "Phone works best for me.",
+    "I'm out tomorrow, so please reply to my colleague.",
+    "Our contract renewal is coming up.",
+    "Same thing happened a few months ago.",
+    "Was this fixed before?",
+    "Is there a known incident?",
+    "Your status site says all green.",
+    "Customer success suggested I write in.",
+    "We'd love a fix this week.",
+    "Appreciate any pointers.",
+    "We followed the help article step by step.",
+    "Our setup hasn't moved in months.",
+    "Tried on Wi-Fi and on 4G.",
+    "Logs are available on request.",
 ];
 
 /// Operator sentences that say nothing about the problem itself.
@@ -208,6 +298,37 @@ pub(crate) static OPS_FILLER: &[&str] = &[
     "Status page updated.",
     "No customer comms sent yet.",
     "Will update in 30 min.",
+    "RCA pending.",
+    "Bridge call open.",
+    "Looping in the owning squad.",
+    "Not reproducible in preprod yet.",
+    "Canary looks healthy.",
+    "SLO burn alert also fired.",
+    "Customer comms drafted.",
+    "Waiting on vendor reply.",
+    "Need a second pair of eyes.",
+    "Incident commander: {first}.",
+    "Comms lead: {first}.",
+    "Runbook followed.",
+    "Runbook was out of date.",
+    "Similar to an older incident.",
+    "Tagging for the weekly review.",
+    "No data loss expected.",
+    "Backlog should drain on its own.",
+    "Error budget hit.",
+    "Escalated to the platform team.",
+    "War room in the usual channel.",
+    "Next update at the top of the hour.",
+    "Probably related to the traffic spike.",
+    "Suspect a noisy neighbour.",
+    "Metrics look flat otherwise.",
+    "Heap usage normal.",
+    "CPU normal, memory normal.",
+    "Database looks fine.",
+    "Queue depth normal elsewhere.",
+    "One region only, it seems.",
+    "All regions affected.",
+    "Owner: {first}.",
 ];
 
 /// When the customer noticed; never tied to a family.
@@ -222,9 +343,23 @@ pub(crate) static WHEN: &[&str] = &[
     "for about an hour",
     "for a week now",
     "today",
+    "since last night",
+    "since Tuesday",
+    "this afternoon",
+    "since the release on Thursday",
+    "for the past few days",
+    "on and off all week",
+    "since around lunch",
+    "intermittently since Friday",
+    "over the last couple of hours",
+    "since early today",
+    "again this morning",
+    "repeatedly today",
+    "since Wednesday",
+    "since the holidays",
 ];
 
-/// Mitigations an operator writes down; shared by all families.
+/// Mitigations an operator writes down (past tense); shared by all families.
 pub(crate) static ACTIONS: &[&str] = &[
     "rolled back to {ver}",
     "restarted the pods",
@@ -233,20 +368,50 @@ pub(crate) static ACTIONS: &[&str] = &[
     "flushed the cache",
     "opened a case with the vendor",
     "disabled the feature flag",
-    "no action yet, monitoring",
     "deployed hotfix {ver}",
     "drained the bad node",
     "raised the connection pool limit",
-    "reverted the config change",
+    "reverted the config",
+    "bounced the service",
+    "cordoned {host}",
+    "killed the stuck worker",
+    "bumped memory limits",
+    "recycled the app servers",
+    "paused the batch cron",
+    "shifted traffic to the other region",
+    "purged the CDN",
+    "rotated the credentials",
+    "added a circuit breaker",
+    "increased the replica count",
+    "cleared the dead-letter queue",
+    "patched the ingress config",
+    "reindexed the table",
+    "vacuumed the database",
+    "restarted {host}",
+    "throttled the batch importer",
+    "toggled maintenance mode",
+    "pinned the previous image",
+    "blocked the abusive client",
+    "reran the migration",
+    "warmed the cache",
+    "rebuilt the container",
+    "redeployed {ver}",
+    "took a heap dump",
+    "enabled debug tracing",
+    "tuned the GC settings",
+    "extended the lease timeout",
+    "split the hot partition",
 ];
 
-/// Frames that follow the component's own frame in a Java stack trace.
-static GENERIC_FRAMES: &[&str] = &[
-    "\tat com.acme.http.RetryingClient.execute(RetryingClient.java:88)",
-    "\tat com.acme.web.RequestDispatcher.dispatch(RequestDispatcher.java:141)",
-    "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:885)",
-    "\tat java.base/java.util.concurrent.ThreadPoolExecutor.runWorker(ThreadPoolExecutor.java:1136)",
-    "\tat java.base/java.lang.Thread.run(Thread.java:1583)",
+/// Caller frames below the component's own frame in a Java stack trace, as
+/// `(class suffix, method)`: the class is the component's package plus its own short name
+/// plus the suffix, so every frame names the component (as a real trace of it would).
+static CALLER_FRAMES: &[(&str, &str)] = &[
+    ("Impl", "invoke"),
+    ("Controller", "handle"),
+    ("Facade", "execute"),
+    ("Endpoint", "dispatch"),
+    ("Module", "run"),
 ];
 
 /// A uniformly chosen element. Callers only pass the non-empty static lists of the
@@ -440,18 +605,23 @@ pub(crate) fn add_typos(text: &str, rate: f64, rng: &mut Rng64) -> String {
     out
 }
 
-/// One to three log lines or a short stack trace for an ops note, in one of three common
-/// shapes (logfmt line, Java stack trace, JSON log). `ts` is when the failure was logged.
+/// One or two log lines or a short stack trace for an ops note, in one of three common
+/// shapes (logfmt line, Java stack trace, JSON log). Like real logs of the failing
+/// component, they name its service, class and method, the failure's message and status,
+/// and the context's field (`platform=android`) when the family has one. `ts` is when the
+/// failure was logged.
 pub(crate) fn push_log_block(
     out: &mut String,
     rng: &mut Rng64,
     comp: &Component,
     fail: &Failure,
+    variant: Option<&Variant>,
     ts: i64,
 ) {
+    let short = comp.class.rsplit('.').next().unwrap_or(comp.class);
     match rng.gen_range(0..3) {
         0 => {
-            let lines = rng.gen_range(1..=3);
+            let lines = rng.gen_range(1..=2);
             let mut at = ts;
             for k in 0..lines {
                 if k > 0 {
@@ -467,14 +637,29 @@ pub(crate) fn push_log_block(
                 out.push_str(comp.service);
                 out.push_str(" status=");
                 out.push_str(fail.status);
+                if let Some(v) = variant {
+                    out.push(' ');
+                    out.push_str(v.log);
+                }
                 out.push_str(" msg=\"");
+                out.push_str(short);
+                out.push('.');
+                out.push_str(comp.method);
+                out.push_str(": ");
                 out.push_str(fail.log_msg);
                 out.push('"');
             }
         }
         1 => {
-            let short = comp.class.rsplit('.').next().unwrap_or(comp.class);
+            out.push_str("Exception in thread \"");
+            out.push_str(comp.service);
+            out.push_str("-exec\" ");
             out.push_str(fail.exception);
+            if let Some(v) = variant {
+                out.push_str(" [");
+                out.push_str(v.log);
+                out.push(']');
+            }
             out.push_str("\n\tat com.acme.");
             out.push_str(comp.class);
             out.push('.');
@@ -485,10 +670,24 @@ pub(crate) fn push_log_block(
             push_num(out, rng.gen_range(40..=900));
             out.push(')');
             let frames = rng.gen_range(1..=3);
-            let first = rng.gen_range(0..GENERIC_FRAMES.len() - frames + 1);
-            for frame in &GENERIC_FRAMES[first..first + frames] {
-                out.push('\n');
-                out.push_str(frame);
+            let first = rng.gen_range(0..CALLER_FRAMES.len() - frames + 1);
+            let package = comp.class.rsplit_once('.').map_or("", |(p, _)| p);
+            for (suffix, method) in &CALLER_FRAMES[first..first + frames] {
+                out.push_str("\n\tat com.acme.");
+                if !package.is_empty() {
+                    out.push_str(package);
+                    out.push('.');
+                }
+                out.push_str(short);
+                out.push_str(suffix);
+                out.push('.');
+                out.push_str(method);
+                out.push('(');
+                out.push_str(short);
+                out.push_str(suffix);
+                out.push_str(".java:");
+                push_num(out, rng.gen_range(20..=400));
+                out.push(')');
             }
         }
         _ => {
@@ -502,8 +701,18 @@ pub(crate) fn push_log_block(
             push_rfc3339(out, ts);
             out.push_str("\",\"svc\":\"");
             out.push_str(comp.service);
+            out.push_str("\",\"logger\":\"com.acme.");
+            out.push_str(comp.class);
             out.push_str("\",\"status\":");
             out.push_str(fail.status);
+            if let Some(v) = variant {
+                let (key, value) = v.log.split_once('=').unwrap_or(("context", v.log));
+                out.push_str(",\"");
+                out.push_str(key);
+                out.push_str("\":\"");
+                out.push_str(value);
+                out.push('"');
+            }
             out.push_str(",\"msg\":\"");
             out.push_str(fail.log_msg);
             out.push_str("\",\"trace_id\":\"");
