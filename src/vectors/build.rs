@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::{Corpus, CsrMatrix, TicketKey, VectorParams, Vocabulary, l2_normalize};
+use super::{Corpus, CsrMatrix, TicketKey, VectorParams, Vocabulary, finish_row};
 use crate::analyze::Analyzer;
 
 /// One ticket's text, as vectorising reads it.
@@ -131,10 +131,7 @@ impl CorpusBuilder {
                         (id != u32::MAX).then(|| (id, (1.0 + counts[i].ln()) * idf[id as usize]))
                     })
                     .collect();
-                row.sort_unstable_by_key(|(id, _)| *id);
-                let mut values: Vec<f32> = row.iter().map(|(_, v)| *v).collect();
-                l2_normalize(&mut values);
-                row.iter_mut().zip(values).for_each(|(r, v)| r.1 = v);
+                finish_row(&mut row);
                 row
             })
             .collect();

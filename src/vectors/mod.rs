@@ -17,7 +17,7 @@ pub mod sparse;
 use std::collections::HashMap;
 
 pub use build::{CorpusBuilder, DocText};
-pub use sparse::{CsrMatrix, l2_normalize, sparse_dot};
+pub use sparse::{CsrMatrix, finish_row, l2_normalize, sparse_dot};
 
 use crate::analyze::Analyzer;
 
@@ -97,10 +97,7 @@ impl Vocabulary {
             .into_iter()
             .map(|(id, tf)| (id, (1.0 + tf.ln()) * self.idf[id as usize]))
             .collect();
-        row.sort_unstable_by_key(|(id, _)| *id);
-        let mut values: Vec<f32> = row.iter().map(|(_, v)| *v).collect();
-        l2_normalize(&mut values);
-        row.iter_mut().zip(values).for_each(|(r, v)| r.1 = v);
+        finish_row(&mut row);
         row
     }
 }

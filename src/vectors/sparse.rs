@@ -88,6 +88,15 @@ pub fn l2_normalize(values: &mut [f32]) {
     }
 }
 
+/// Sorts a row by term id and scales it to unit L2 norm.
+pub fn finish_row(row: &mut [(u32, f32)]) {
+    row.sort_unstable_by_key(|(id, _)| *id);
+    let norm = row.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        row.iter_mut().for_each(|(_, v)| *v /= norm);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
