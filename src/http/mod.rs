@@ -147,52 +147,24 @@ pub const ROUTES: &[(&str, &str)] = &[
 /// Every route of the API; each resource answers other methods with 405.
 pub fn routes_config(cfg: &mut web::ServiceConfig) {
     use routes::{clusters, health, tickets};
-    cfg.service(
-        web::resource("/healthz")
-            .route(web::get().to(health::healthz))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/readyz")
-            .route(web::get().to(health::readyz))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/metrics")
-            .route(web::get().to(health::metrics))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/tickets")
-            .route(web::post().to(tickets::post_tickets))
-            .route(web::get().to(tickets::list_tickets))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/tickets/{id}")
-            .route(web::get().to(tickets::get_ticket))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/recluster")
-            .route(web::post().to(clusters::post_recluster))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/jobs/{id}")
-            .route(web::get().to(clusters::get_job))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/clusters")
-            .route(web::get().to(clusters::list_clusters))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/v1/clusters/{id}")
-            .route(web::get().to(clusters::get_cluster))
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
+        .service(resource("/readyz").route(web::get().to(health::readyz)))
+        .service(resource("/metrics").route(web::get().to(health::metrics)))
+        .service(
+            resource("/v1/tickets")
+                .route(web::post().to(tickets::post_tickets))
+                .route(web::get().to(tickets::list_tickets)),
+        )
+        .service(resource("/v1/tickets/{id}").route(web::get().to(tickets::get_ticket)))
+        .service(resource("/v1/recluster").route(web::post().to(clusters::post_recluster)))
+        .service(resource("/v1/jobs/{id}").route(web::get().to(clusters::get_job)))
+        .service(resource("/v1/clusters").route(web::get().to(clusters::list_clusters)))
+        .service(resource("/v1/clusters/{id}").route(web::get().to(clusters::get_cluster)));
+}
+
+/// A resource that answers methods it has no route for with 405.
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -204,7 +176,7 @@ async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
 }
 
 async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    let mut e = ApiError::new(
+    let e = ApiError::new(
         actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
         format!(
@@ -213,6 +185,5 @@ async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
             req.path()
         ),
     );
-    e.errors.clear();
     actix_web::ResponseError::error_response(&e)
 }

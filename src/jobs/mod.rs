@@ -25,6 +25,27 @@ fn now_ns() -> i64 {
     crate::store::created_ns(OffsetDateTime::now_utc())
 }
 
+/// A re-cluster job that has just been created; its id is the creation
+/// time in microseconds.
+fn new_recluster_job(state: &str) -> JobRecord {
+    JobRecord {
+        id: format!(
+            "job-{}",
+            OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000
+        ),
+        kind: "recluster".into(),
+        state: state.into(),
+        stage: None,
+        done: 0,
+        total: 0,
+        created_ns: now_ns(),
+        started_ns: None,
+        finished_ns: None,
+        error: None,
+        result: None,
+    }
+}
+
 /// Follows a job's progress and writes it to the store now and then.
 pub struct JobProgress<'a> {
     engine: &'a Engine,
@@ -76,25 +97,9 @@ impl Engine {
         {
             return Err(EngineError::JobRunning(Box::new(job)));
         }
-        let id = format!(
-            "job-{}",
-            OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000
-        );
-        let record = JobRecord {
-            id: id.clone(),
-            kind: "recluster".into(),
-            state: "queued".into(),
-            stage: None,
-            done: 0,
-            total: 0,
-            created_ns: now_ns(),
-            started_ns: None,
-            finished_ns: None,
-            error: None,
-            result: None,
-        };
+        let record = new_recluster_job("queued");
         self.store().save_job(&record)?;
-        *slot = Some(id.clone());
+        *slot = Some(record.id.clone());
         drop(slot);
         let engine = self.clone();
         let queued = record.clone();
@@ -117,23 +122,8 @@ impl Engine {
         &self,
         on_progress: &mut dyn FnMut(&JobRecord),
     ) -> Result<JobRecord, EngineError> {
-        let id = format!(
-            "job-{}",
-            OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000
-        );
-        let record = JobRecord {
-            id,
-            kind: "recluster".into(),
-            state: "running".into(),
-            stage: None,
-            done: 0,
-            total: 0,
-            created_ns: now_ns(),
-            started_ns: Some(now_ns()),
-            finished_ns: None,
-            error: None,
-            result: None,
-        };
+        let mut record = new_recluster_job("running");
+        record.started_ns = Some(record.created_ns);
         self.finish_job(record, on_progress)
     }
 
