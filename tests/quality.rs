@@ -23,11 +23,11 @@ fn generated_families_are_found_and_look_alikes_kept_apart() {
     .expect("valid params");
     let params = ClusterParams::default().check().expect("valid");
     let mut builder = CorpusBuilder::new(Analyzer::default(), params.vectors.title_weight);
-    let mut truth = Vec::with_capacity(TICKETS);
+    let mut label_of: HashMap<String, String> = HashMap::with_capacity(TICKETS);
     let docs = (0..TICKETS)
         .map(|i| {
             let t = generator.ticket(i);
-            truth.push(t.label.clone());
+            label_of.insert(t.id.clone(), t.label.clone());
             let notes = [&t.user_saw, &t.user_task, &t.first_failure]
                 .into_iter()
                 .flatten()
@@ -48,6 +48,12 @@ fn generated_families_are_found_and_look_alikes_kept_apart() {
         .collect();
     builder.add(docs);
     let corpus = builder.finish(&params.vectors);
+    // Corpus rows are not in input order: name each row's ticket by its key.
+    let truth: Vec<String> = corpus
+        .keys
+        .iter()
+        .map(|k| label_of[&k.id].clone())
+        .collect();
     let clustering = cluster(&corpus, &params, &mut |_| {});
     let mut predicted = vec![usize::MAX; TICKETS];
     for (c, summary) in clustering.clusters.iter().enumerate() {

@@ -22,7 +22,7 @@ pub use sparse::{CsrMatrix, finish_row, l2_normalize, sparse_dot};
 use crate::analyze::Analyzer;
 
 /// What identifies a ticket in a corpus, with what summaries need.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketKey {
     pub id: String,
     pub source: String,
@@ -103,6 +103,10 @@ impl Vocabulary {
 }
 
 /// The tickets being clustered, as TF-IDF rows in the same order as `keys`.
+///
+/// That order is not the order tickets were added in: rows are laid out so
+/// that similar tickets sit together (see `CorpusBuilder::finish`). Always
+/// name a row's ticket through `keys`.
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
     pub keys: Vec<TicketKey>,
