@@ -164,8 +164,11 @@ fn best_first(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
 }
 
 fn best_k(mut scored: Vec<(u32, f32)>, k: usize) -> Vec<(u32, f32)> {
+    if scored.len() > k {
+        scored.select_nth_unstable_by(k, best_first);
+        scored.truncate(k);
+    }
     scored.sort_unstable_by(best_first);
-    scored.truncate(k);
     // Collected from a longer list, it would keep that list's capacity.
     scored.shrink_to_fit();
     scored
