@@ -2,6 +2,8 @@
 //! expand contractions. Case folding, stop words and stemming are token
 //! filters applied after it (see [`super::Analyzer`]).
 
+use std::borrow::Cow;
+
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 use super::mask;
@@ -11,12 +13,14 @@ use super::mask;
 /// so that a negation survives as its own token.
 #[derive(Clone, Default)]
 pub struct SymptomTokenizer {
+    /// Reused from text to text, with their strings' capacity, so that
+    /// analysis does not allocate per word (the first `len` are current).
     tokens: Vec<Token>,
 }
 
 /// Streams the tokens [`SymptomTokenizer`] produced for one text.
 pub struct SymptomTokenStream<'a> {
-    tokens: &'a mut Vec<Token>,
+    tokens: &'a mut [Token],
     next: usize,
 }
 
@@ -24,10 +28,9 @@ impl Tokenizer for SymptomTokenizer {
     type TokenStream<'a> = SymptomTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        self.tokens.clear();
-        tokenize(text, &mut self.tokens);
+        let len = tokenize(text, &mut self.tokens);
         SymptomTokenStream {
-            tokens: &mut self.tokens,
+            tokens: &mut self.tokens[..len],
             next: 0,
         }
     }
@@ -56,15 +59,22 @@ fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '’'
 }
 
-fn tokenize(text: &str, out: &mut Vec<Token>) {
+/// Writes `text`'s tokens over `out` (reusing its tokens) and returns how
+/// many there are.
+fn tokenize(text: &str, out: &mut Vec<Token>) -> usize {
+    let mut len = 0;
     let mut emit = |from: usize, to: usize, word: &str| {
-        out.push(Token {
-            offset_from: from,
-            offset_to: to,
-            position: out.len(),
-            text: word.to_string(),
-            position_length: 1,
-        });
+        if len == out.len() {
+            out.push(Token::default());
+        }
+        let token = &mut out[len];
+        token.offset_from = from;
+        token.offset_to = to;
+        token.position = len;
+        token.position_length = 1;
+        token.text.clear();
+        token.text.push_str(word);
+        len += 1;
     };
     for (start, raw) in whitespace_tokens(text) {
         let lead = raw.len() - raw.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
@@ -77,15 +87,24 @@ fn tokenize(text: &str, out: &mut Vec<Token>) {
             emit(from, from + trimmed.len(), m.placeholder());
             continue;
         }
-        for (offset, word) in words(trimmed) {
+        let mut emit_word = |offset: usize, word: &str| {
             let (w_from, w_to) = (from + offset, from + offset + word.len());
             let (head, tail) = expand_contraction(word);
             emit(w_from, w_to, &head);
             if let Some(tail) = tail {
                 emit(w_from, w_to, tail);
             }
+        };
+        if trimmed.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            // Most words: one plain word, nothing to split.
+            emit_word(0, trimmed);
+        } else {
+            for (offset, word) in words(trimmed) {
+                emit_word(offset, word);
+            }
         }
     }
+    len
 }
 
 fn whitespace_tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -162,19 +181,20 @@ const BARE_NEGATIONS: &[(&str, &str)] = &[
 /// Splits a contraction into its words: "can't" → ("can", "not"),
 /// "we're" → ("we", "are"), "user's" → ("user", none). Other words come back
 /// unchanged (apostrophes removed).
-fn expand_contraction(word: &str) -> (String, Option<&'static str>) {
+fn expand_contraction(word: &str) -> (Cow<'_, str>, Option<&'static str>) {
     if word.contains('-') {
-        return (word.replace('-', ""), None);
+        return (Cow::Owned(word.replace('-', "")), None);
     }
     let has_apostrophe = word.contains(is_apostrophe);
     if !has_apostrophe {
-        if word.len() <= 8 && word.bytes().all(|b| b.is_ascii_alphabetic()) {
-            let lower = word.to_ascii_lowercase();
-            if let Some((_, base)) = BARE_NEGATIONS.iter().find(|(bare, _)| *bare == lower) {
-                return (case_like(word, base), Some("not"));
-            }
+        if word.len() <= 8
+            && let Some((_, base)) = BARE_NEGATIONS
+                .iter()
+                .find(|(bare, _)| bare.eq_ignore_ascii_case(word))
+        {
+            return (Cow::Owned(case_like(word, base)), Some("not"));
         }
-        return (word.to_string(), None);
+        return (Cow::Borrowed(word), None);
     }
     let normal: String = word
         .chars()
@@ -189,7 +209,7 @@ fn expand_contraction(word: &str) -> (String, Option<&'static str>) {
         _ => None,
     };
     if let Some(base) = irregular {
-        return (case_like(word, base), Some("not"));
+        return (Cow::Owned(case_like(word, base)), Some("not"));
     }
     const SUFFIXES: &[(&str, Option<&str>)] = &[
         ("n't", Some("not")),
@@ -203,12 +223,12 @@ fn expand_contraction(word: &str) -> (String, Option<&'static str>) {
     for (suffix, expansion) in SUFFIXES {
         if lower.ends_with(suffix) && lower.len() > suffix.len() {
             return (
-                normal[..normal.len() - suffix.len()].to_string(),
+                Cow::Owned(normal[..normal.len() - suffix.len()].to_string()),
                 *expansion,
             );
         }
     }
-    (normal.replace('\'', ""), None)
+    (Cow::Owned(normal.replace('\'', "")), None)
 }
 
 /// Keeps the base's case close to the original so the lowercaser sees the
@@ -270,5 +290,25 @@ mod tests {
             positions.push(stream.token().position);
         }
         assert_eq!(positions, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_reused_tokenizer_gives_each_text_only_its_own_tokens() {
+        let mut tokenizer = SymptomTokenizer::default();
+        let mut run = |text: &str| {
+            let mut stream = tokenizer.token_stream(text);
+            let mut out = Vec::new();
+            while stream.advance() {
+                out.push(stream.token().text.clone());
+            }
+            out
+        };
+        assert_eq!(
+            run("the export timed out again today"),
+            texts("the export timed out again today")
+        );
+        assert_eq!(run("can't pay"), ["can", "not", "pay"]);
+        assert_eq!(run(""), Vec::<String>::new());
+        assert_eq!(run("x-ray"), ["xray"]);
     }
 }
