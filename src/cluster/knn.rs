@@ -151,7 +151,7 @@ pub fn refine(
                 for &t in ids {
                     dense_query[t as usize] = 0.0;
                 }
-                best_k(scored, k)
+                best_k(d as u32, scored, k)
             },
         )
         .collect()
@@ -163,12 +163,21 @@ fn best_first(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
     b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
-fn best_k(mut scored: Vec<(u32, f32)>, k: usize) -> Vec<(u32, f32)> {
+/// Ticket `d`'s `k` most similar candidates. Equally similar ones (exact
+/// duplicates) are ordered by a hash of the pair rather than by index:
+/// otherwise every copy of a repeated text would link to the same few
+/// lowest-numbered copies, a star that modularity breaks into singletons.
+fn best_k(d: u32, mut scored: Vec<(u32, f32)>, k: usize) -> Vec<(u32, f32)> {
+    let order = |a: &(u32, f32), b: &(u32, f32)| {
+        b.1.total_cmp(&a.1)
+            .then_with(|| pair_rank(d, a.0).cmp(&pair_rank(d, b.0)))
+            .then(a.0.cmp(&b.0))
+    };
     if scored.len() > k {
-        scored.select_nth_unstable_by(k, best_first);
+        scored.select_nth_unstable_by(k, order);
         scored.truncate(k);
     }
-    scored.sort_unstable_by(best_first);
+    scored.sort_unstable_by(order);
     // Collected from a longer list, it would keep that list's capacity.
     scored.shrink_to_fit();
     scored
@@ -266,6 +275,11 @@ fn sample_rank(seed: u64, ticket: u32) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A fixed pseudo-random order of `other` as seen from `d`.
+fn pair_rank(d: u32, other: u32) -> u64 {
+    sample_rank(u64::from(d), other)
+}
+
 /// Per-thread buffers, reused across tickets.
 struct Scratch {
     partial: Vec<f32>,
@@ -340,7 +354,7 @@ fn neighbours_of(
     for &t in ids {
         s.dense_query[t as usize] = 0.0;
     }
-    best_k(scored, k)
+    best_k(d, scored, k)
 }
 
 #[cfg(test)]

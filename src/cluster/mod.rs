@@ -1,6 +1,6 @@
 //! Clustering: TF-IDF rows → approximate kNN graph ([`knn`]) → Leiden
-//! communities ([`leiden`]) → candidate clusters with summaries
-//! ([`summary`]).
+//! communities ([`leiden`]), pieces of one symptom joined back ([`join`]) →
+//! candidate clusters with summaries ([`summary`]).
 //!
 //! The number of clusters is not given: Leiden finds it from the graph at
 //! the configured resolution. Tickets with no neighbour above
@@ -15,6 +15,7 @@
 //! vectors of one cluster.
 
 pub mod graph;
+pub mod join;
 pub mod knn;
 pub mod leiden;
 pub mod params;
@@ -74,7 +75,14 @@ pub fn cluster(
     timings.neighbors_s = secs(started.elapsed());
     on_stage(Stage::Communities);
     let started = Instant::now();
-    let membership = leiden::leiden(&graph, params.resolution, params.seed);
+    let mut membership = leiden::leiden(&graph, params.resolution, params.seed);
+    join::join_alike(
+        &graph,
+        &corpus.matrix,
+        &mut membership,
+        params.min_cluster_size,
+        join::MIN_CENTROID_COSINE,
+    );
     timings.communities_s = secs(started.elapsed());
     drop(graph);
     let communities = membership
@@ -171,6 +179,40 @@ mod tests {
             .sum::<usize>()
             + other.unclustered.len();
         assert_eq!(covered, corpus.len());
+    }
+
+    #[test]
+    fn a_symptom_in_most_tickets_still_forms_a_cluster() {
+        // An incident storm: 80 of 100 tickets report the same failure.
+        let params = ClusterParams::default().check().expect("valid");
+        let mut builder = CorpusBuilder::new(Analyzer::default(), params.vectors.title_weight);
+        let others = ["invoice pdf is blank", "export csv times out"];
+        let docs = (0..100)
+            .map(|i| DocText {
+                key: TicketKey {
+                    id: i.to_string(),
+                    source: "support".into(),
+                    created_ns: 0,
+                },
+                title: String::new(),
+                body: if i < 80 {
+                    format!("login fails with an error (attempt {i})")
+                } else {
+                    others[i % 2].to_string()
+                },
+                notes: String::new(),
+            })
+            .collect();
+        builder.add(docs);
+        let corpus = builder.finish(&params.vectors);
+        let c = cluster(&corpus, &params, &mut |_| {});
+        let storm: Vec<&str> = c.clusters[0]
+            .members
+            .iter()
+            .map(|&m| corpus.keys[m as usize].id.as_str())
+            .collect();
+        assert_eq!(storm.len(), 80, "{storm:?}");
+        assert!(storm.iter().all(|id| id.parse::<u32>().expect("id") < 80));
     }
 
     #[test]
