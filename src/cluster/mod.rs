@@ -81,7 +81,7 @@ pub fn cluster(
         &corpus.matrix,
         &mut membership,
         params.min_cluster_size,
-        join::MIN_CENTROID_COSINE,
+        params.join_cosine,
     );
     timings.communities_s = secs(started.elapsed());
     drop(graph);

@@ -19,6 +19,9 @@ pub struct ClusterParams {
     pub min_similarity: f32,
     /// Communities smaller than this are reported as unclustered.
     pub min_cluster_size: usize,
+    /// Adjacent communities whose centroids are at least this alike (cosine)
+    /// are one symptom that modularity cut for its size, and are joined.
+    pub join_cosine: f32,
     /// Terms per ticket used to find neighbour candidates.
     pub query_terms: usize,
     /// Terms in more than this share of tickets find no candidates
@@ -43,6 +46,7 @@ impl Default for ClusterParams {
             resolution: 4.0,
             min_similarity: 0.1,
             min_cluster_size: 3,
+            join_cosine: 0.7,
             query_terms: 12,
             max_index_df_ratio: 1.0,
             candidate_budget: 500_000_000,
@@ -69,7 +73,7 @@ impl ClusterParams {
     /// The first value out of range, said so that it can be fixed.
     pub fn check(self) -> Result<ValidClusterParams, String> {
         let v = &self.vectors;
-        let rules: [(bool, &str); 10] = [
+        let rules: [(bool, &str); 11] = [
             (
                 v.title_weight > 0.0 && v.title_weight <= 10.0,
                 "cluster.vectors.title_weight must be in (0, 10]",
@@ -94,6 +98,10 @@ impl ClusterParams {
             (
                 self.min_cluster_size >= 2,
                 "cluster.min_cluster_size must be at least 2",
+            ),
+            (
+                self.join_cosine > 0.0 && self.join_cosine <= 1.0,
+                "cluster.join_cosine must be in (0, 1]",
             ),
             (
                 (1..=64).contains(&self.query_terms),
