@@ -16,6 +16,7 @@
 use rayon::prelude::*;
 
 use super::graph::Graph;
+use super::leiden::members_by_community;
 use crate::vectors::CsrMatrix;
 
 /// Rewrites `membership` so that adjacent communities with alike centroids
@@ -29,15 +30,7 @@ pub fn join_alike(
     min_size: usize,
     min_cosine: f32,
 ) -> usize {
-    let communities = membership
-        .iter()
-        .map(|&c| c as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); communities];
-    for (d, &c) in membership.iter().enumerate() {
-        members[c as usize].push(d as u32);
-    }
+    let members = members_by_community(membership);
     // Pairs of adjacent communities, at least one of them a cluster: a
     // smaller piece (a ticket or two) may join a cluster too.
     let eligible: Vec<bool> = members.iter().map(|m| m.len() >= min_size).collect();
@@ -75,7 +68,7 @@ pub fn join_alike(
     alike.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     // Join, re-checking pairs whose sides have grown: a chain of alike
     // neighbours does not join two ends that are not alike themselves.
-    let mut parent: Vec<u32> = (0..communities as u32).collect();
+    let mut parent: Vec<u32> = (0..members.len() as u32).collect();
     let mut joins = 0;
     for (cos, a, b) in alike {
         let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));

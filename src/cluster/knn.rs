@@ -121,36 +121,15 @@ pub fn refine(
         .into_par_iter()
         .with_min_len(256)
         .map_init(
-            || (vec![u32::MAX; n], vec![0.0f32; terms]),
-            |(seen, dense_query), d| {
-                let (ids, values) = matrix.row(d);
-                for (&t, &v) in ids.iter().zip(values) {
-                    dense_query[t as usize] = v;
-                }
-                // `seen[o] == d` marks a candidate already scored for `d`.
+            || (vec![u32::MAX; n], ExactScorer::new(terms)),
+            |(seen, scorer), d| {
+                // `seen[o] == d` marks a candidate already taken for `d`.
                 let stamp = d as u32;
                 seen[d] = stamp;
-                let mut scored: Vec<(u32, f32)> = Vec::new();
-                for near in around(d) {
-                    for o in std::iter::once(near).chain(around(near as usize)) {
-                        if seen[o as usize] == stamp {
-                            continue;
-                        }
-                        seen[o as usize] = stamp;
-                        let (oi, ov) = matrix.row(o as usize);
-                        let sim: f32 = oi
-                            .iter()
-                            .zip(ov)
-                            .map(|(&t, &v)| dense_query[t as usize] * v)
-                            .sum();
-                        if sim >= min_similarity {
-                            scored.push((o, sim));
-                        }
-                    }
-                }
-                for &t in ids {
-                    dense_query[t as usize] = 0.0;
-                }
+                let candidates = around(d)
+                    .flat_map(|near| std::iter::once(near).chain(around(near as usize)))
+                    .filter(|&o| std::mem::replace(&mut seen[o as usize], stamp) != stamp);
+                let scored = scorer.score(matrix, d, candidates, min_similarity);
                 best_k(d as u32, scored, k)
             },
         )
@@ -280,11 +259,56 @@ fn pair_rank(d: u32, other: u32) -> u64 {
     sample_rank(u64::from(d), other)
 }
 
+/// Exact cosine of one ticket against candidates: its row spread over a
+/// vocabulary-wide buffer (reused, cleared after), so that each candidate
+/// costs one pass over its own terms.
+struct ExactScorer {
+    query: Vec<f32>,
+}
+
+impl ExactScorer {
+    fn new(terms: usize) -> Self {
+        ExactScorer {
+            query: vec![0.0; terms],
+        }
+    }
+
+    /// `candidates` with their similarity to row `d`, those below
+    /// `min_similarity` left out.
+    fn score(
+        &mut self,
+        matrix: &CsrMatrix,
+        d: usize,
+        candidates: impl Iterator<Item = u32>,
+        min_similarity: f32,
+    ) -> Vec<(u32, f32)> {
+        let (ids, values) = matrix.row(d);
+        for (&t, &v) in ids.iter().zip(values) {
+            self.query[t as usize] = v;
+        }
+        let scored = candidates
+            .filter_map(|o| {
+                let (oi, ov) = matrix.row(o as usize);
+                let sim: f32 = oi
+                    .iter()
+                    .zip(ov)
+                    .map(|(&t, &v)| self.query[t as usize] * v)
+                    .sum();
+                (sim >= min_similarity).then_some((o, sim))
+            })
+            .collect();
+        for &t in ids {
+            self.query[t as usize] = 0.0;
+        }
+        scored
+    }
+}
+
 /// Per-thread buffers, reused across tickets.
 struct Scratch {
     partial: Vec<f32>,
     touched: Vec<u32>,
-    dense_query: Vec<f32>,
+    scorer: ExactScorer,
 }
 
 impl Scratch {
@@ -292,7 +316,7 @@ impl Scratch {
         Scratch {
             partial: vec![0.0; n],
             touched: Vec::new(),
-            dense_query: vec![0.0; terms],
+            scorer: ExactScorer::new(terms),
         }
     }
 }
@@ -334,26 +358,12 @@ fn neighbours_of(
         candidates.select_nth_unstable_by(rerank, best_first);
         candidates.truncate(rerank);
     }
-    let (ids, values) = matrix.row(d as usize);
-    for (&t, &v) in ids.iter().zip(values) {
-        s.dense_query[t as usize] = v;
-    }
-    let scored: Vec<(u32, f32)> = candidates
-        .into_iter()
-        .map(|(o, _)| {
-            let (oi, ov) = matrix.row(o as usize);
-            let sim: f32 = oi
-                .iter()
-                .zip(ov)
-                .map(|(&t, &v)| s.dense_query[t as usize] * v)
-                .sum();
-            (o, sim)
-        })
-        .filter(|(_, sim)| *sim >= min_similarity)
-        .collect();
-    for &t in ids {
-        s.dense_query[t as usize] = 0.0;
-    }
+    let scored = s.scorer.score(
+        matrix,
+        d as usize,
+        candidates.into_iter().map(|(o, _)| o),
+        min_similarity,
+    );
     best_k(d, scored, k)
 }
 

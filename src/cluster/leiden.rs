@@ -38,6 +38,21 @@ pub fn leiden(graph: &Graph, resolution: f64, seed: u64) -> Vec<u32> {
     renumber(&membership).0
 }
 
+/// Each community's tickets, in index order, by community id (ids with no
+/// ticket left get an empty list).
+pub fn members_by_community(membership: &[u32]) -> Vec<Vec<u32>> {
+    let communities = membership
+        .iter()
+        .map(|&c| c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); communities];
+    for (d, &c) in membership.iter().enumerate() {
+        members[c as usize].push(d as u32);
+    }
+    members
+}
+
 /// Modularity (RB configuration) of a partition, for tests and reports.
 pub fn quality(graph: &Graph, membership: &[u32], resolution: f64) -> f64 {
     let c = membership

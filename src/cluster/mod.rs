@@ -85,15 +85,7 @@ pub fn cluster(
     );
     timings.communities_s = secs(started.elapsed());
     drop(graph);
-    let communities = membership
-        .iter()
-        .map(|&c| c as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut groups: Vec<Vec<u32>> = vec![Vec::new(); communities];
-    for (d, &c) in membership.iter().enumerate() {
-        groups[c as usize].push(d as u32);
-    }
+    let groups = leiden::members_by_community(&membership);
     let mut unclustered = Vec::new();
     let mut clusters: Vec<Vec<u32>> = Vec::new();
     for group in groups {
