@@ -6,7 +6,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::analyze::AnalyzerSettings;
-use crate::cluster::{ClusterParams, ValidClusterParams};
+use crate::cluster::{ClusterParams, ParamError, ValidClusterParams};
+use crate::model::{IdError, Tag};
 
 /// The tags refrain ships with; a config may replace the list.
 pub const DEFAULT_TAGS: &[&str] = &[
@@ -30,9 +31,12 @@ pub enum Role {
 }
 
 impl Role {
-    /// Whether a token with this role may act where `needed` is required.
-    pub fn allows(self, needed: Role) -> bool {
-        self == Role::Admin || self == needed
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Ingest => "ingest",
+            Role::Review => "review",
+            Role::Admin => "admin",
+        }
     }
 }
 
@@ -55,6 +59,12 @@ pub struct Limits {
     pub max_batch: usize,
     /// Most items one list page returns.
     pub max_page: usize,
+    /// How deep a search may page (offset + limit): deeper pages cost the
+    /// index memory in proportion, so a client narrows the query instead.
+    pub max_search_window: usize,
+    /// Ticket writes that may wait for the store at once; beyond it a
+    /// write is answered 503 with `Retry-After` instead of queueing.
+    pub max_pending_writes: usize,
 }
 
 impl Default for Limits {
@@ -63,6 +73,8 @@ impl Default for Limits {
             max_body_bytes: 10 * 1024 * 1024,
             max_batch: 5_000,
             max_page: 1_000,
+            max_search_window: 10_000,
+            max_pending_writes: 1_024,
         }
     }
 }
@@ -101,7 +113,7 @@ pub struct Settings {
 /// Checked settings: every value is usable.
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub tags: Vec<String>,
+    pub tags: Vec<Tag>,
     pub tokens: Vec<TokenSettings>,
     pub limits: Limits,
     pub analyzer: AnalyzerSettings,
@@ -119,7 +131,31 @@ pub enum ConfigError {
     #[error("config file {path} is not valid: {message}")]
     Parse { path: String, message: String },
     #[error("invalid config: {0}")]
-    Invalid(String),
+    Invalid(&'static str),
+    #[error("invalid config: tags: {0}")]
+    Tag(#[from] IdError),
+    #[error("invalid config: tag '{0}' is listed twice")]
+    TagTwice(Tag),
+    #[error("invalid config: token #{0} is shorter than 16 characters: use a long random string")]
+    ShortToken(usize),
+    #[error("invalid config: token #{0} is listed twice")]
+    TokenTwice(usize),
+    #[error("invalid config: {0}")]
+    Cluster(#[from] ParamError),
+}
+
+impl crate::error::Classify for ConfigError {
+    fn class(&self) -> crate::error::ErrorClass {
+        crate::error::ErrorClass::Invalid
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ConfigError::Read { .. } => "config-unreadable",
+            ConfigError::Parse { .. } => "config-not-valid",
+            _ => "config-invalid",
+        }
+    }
 }
 
 impl Default for Config {
@@ -167,56 +203,49 @@ impl Settings {
     /// # Errors
     /// The first value out of range, said so that it can be fixed.
     pub fn check(self) -> Result<Config, ConfigError> {
-        let tags = self
+        let names = self
             .tags
             .unwrap_or_else(|| DEFAULT_TAGS.iter().map(|t| t.to_string()).collect());
-        if tags.is_empty() {
-            return Err(ConfigError::Invalid(
-                "tags must list at least one tag".into(),
-            ));
+        if names.is_empty() {
+            return Err(ConfigError::Invalid("tags must list at least one tag"));
         }
-        for (i, tag) in tags.iter().enumerate() {
-            let ok = !tag.is_empty()
-                && tag.len() <= 40
-                && tag
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if !ok {
-                return Err(ConfigError::Invalid(format!(
-                    "tag '{tag}' must be lowercase letters, digits and '-' (at most 40)"
-                )));
+        let mut tags: Vec<Tag> = Vec::with_capacity(names.len());
+        for name in names {
+            let tag = Tag::parse(name)?;
+            if tags.contains(&tag) {
+                return Err(ConfigError::TagTwice(tag));
             }
-            if tags[..i].contains(tag) {
-                return Err(ConfigError::Invalid(format!("tag '{tag}' is listed twice")));
-            }
+            tags.push(tag);
         }
         for (i, t) in self.tokens.iter().enumerate() {
             if t.token.len() < 16 {
-                return Err(ConfigError::Invalid(format!(
-                    "token #{} is shorter than 16 characters: use a long random string",
-                    i + 1
-                )));
+                return Err(ConfigError::ShortToken(i + 1));
             }
             if self.tokens[..i].iter().any(|o| o.token == t.token) {
-                return Err(ConfigError::Invalid(format!(
-                    "token #{} is listed twice",
-                    i + 1
-                )));
+                return Err(ConfigError::TokenTwice(i + 1));
             }
         }
         let l = &self.limits;
-        if l.max_body_bytes < 1024 || l.max_batch == 0 || l.max_page == 0 {
+        if l.max_body_bytes < 1024
+            || l.max_batch == 0
+            || l.max_page == 0
+            || l.max_pending_writes == 0
+        {
             return Err(ConfigError::Invalid(
-                "limits: max_body_bytes must be at least 1024, max_batch and max_page at least 1"
-                    .into(),
+                "limits: max_body_bytes must be at least 1024, max_batch, max_page and max_pending_writes at least 1",
+            ));
+        }
+        if l.max_search_window < l.max_page || l.max_search_window > 1_000_000 {
+            return Err(ConfigError::Invalid(
+                "limits: max_search_window must be between max_page and 1000000",
             ));
         }
         if self.index.writer_memory_mib < 16 {
             return Err(ConfigError::Invalid(
-                "index.writer_memory_mib must be at least 16".into(),
+                "index.writer_memory_mib must be at least 16",
             ));
         }
-        let cluster = self.cluster.check().map_err(ConfigError::Invalid)?;
+        let cluster = self.cluster.check()?;
         Ok(Config {
             tags,
             tokens: self.tokens,
@@ -269,8 +298,6 @@ mod tests {
         .expect("valid");
         assert_eq!(c.role_of("ingest-token-0123456789"), Some(Role::Ingest));
         assert_eq!(c.role_of("nope"), None);
-        assert!(Role::Admin.allows(Role::Review));
-        assert!(!Role::Ingest.allows(Role::Review));
     }
 
     #[test]

@@ -5,20 +5,15 @@
 //! HTTP server ([`http`]) and the command line both drive.
 //!
 //! ```
-//! use refrain::{Config, Engine};
-//! use refrain::model::{IncomingTicket, TicketDraft};
+//! use refrain::{Config, Engine, IngestPolicy};
+//! use refrain::ingest::{Format, parse_body};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let engine = Engine::open(dir.path(), Config::default())?;
-//! let draft = TicketDraft {
-//!     id: "t-1".into(),
-//!     body: Some("Can't sign in, the login page loops".into()),
-//!     ..Default::default()
-//! };
-//! let ticket = draft.validate(&engine.validation_context()).expect("a valid ticket");
-//! let report = engine.upsert(&[IncomingTicket { ticket, created_at_given: false }])?;
-//! assert_eq!(report.created, 1);
-//! assert!(engine.wait_searchable(report.seq, std::time::Duration::from_secs(10)));
+//! let items = parse_body(br#"[{"id": "t-1", "body": "Can't sign in, the login page loops"}]"#, Format::Json)?;
+//! let report = engine.ingest(items, IngestPolicy::AllOrNothing)?;
+//! assert_eq!(report.upsert.created, 1);
+//! assert!(engine.wait_searchable(report.upsert.seq, std::time::Duration::from_secs(10)));
 //! let request = refrain::index::SearchRequest { q: "signing in".into(), limit: 10, ..Default::default() };
 //! let (page, _tickets) = engine.search(&request)?;
 //! assert_eq!(page.hits[0].id, "t-1");
@@ -30,6 +25,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod engine;
+pub mod error;
 pub mod eval;
 pub mod generate;
 pub mod http;
@@ -41,4 +37,5 @@ pub mod store;
 pub mod vectors;
 
 pub use config::Config;
-pub use engine::{Engine, EngineError, EngineOptions, UpsertReport};
+pub use engine::{Engine, EngineError, EngineOptions, IngestPolicy, IngestReport, UpsertReport};
+pub use error::{Classify, ErrorClass};

@@ -8,11 +8,12 @@ use std::time::Instant;
 use anyhow::Context;
 use serde::Serialize;
 
-use super::{UserError, exit};
-use crate::Engine;
+use super::UserError;
+use crate::engine::{Engine, EngineError, IngestPolicy};
+use crate::error::exit;
 use crate::eval::metrics::{Scores, score};
 use crate::ingest::{self, Format};
-use crate::model::TicketDraft;
+use crate::model::{JobResult, ReclusterReport, TicketDraft};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -40,7 +41,7 @@ struct Report {
     #[serde(flatten)]
     scores: Scores,
     ingest_s: f64,
-    recluster: serde_json::Value,
+    recluster: Option<ReclusterReport>,
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
@@ -52,7 +53,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
     let dir = tempfile::tempdir().context("creating a temporary data directory")?;
     let engine = Engine::open(dir.path(), config)?;
     let started = Instant::now();
-    let items = drafts
+    let mut items: Vec<ingest::ParsedItem> = drafts
         .into_iter()
         .enumerate()
         .map(|(index, draft)| ingest::ParsedItem {
@@ -61,27 +62,33 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
             draft: Ok(draft),
         })
         .collect();
-    let (valid, errors) = ingest::validate(items, &engine.validation_context());
-    if let Some(e) = errors.first() {
-        return Err(UserError(format!(
-            "{} tickets of {} are invalid, e.g. item {}: {}",
-            errors.len(),
-            args.file.display(),
-            e.index,
-            e.reason
-        ))
-        .into());
-    }
-    for chunk in valid.chunks(10_000) {
-        engine.upsert(chunk)?;
+    while !items.is_empty() {
+        let rest = items.split_off(items.len().min(10_000));
+        match engine.ingest(items, IngestPolicy::AllOrNothing) {
+            Ok(_) => {}
+            Err(EngineError::InvalidTickets {
+                refused, errors, ..
+            }) => {
+                let first = errors.first().map_or(String::new(), |e| {
+                    format!(", e.g. item {}: {}", e.index, e.reason)
+                });
+                return Err(UserError(format!(
+                    "{refused} tickets of {} are invalid{first}",
+                    args.file.display()
+                ))
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        }
+        items = rest;
     }
     let ingest_s = started.elapsed().as_secs_f64();
     let job = engine.recluster_now(&mut |_| {})?;
     let mut assigned: HashMap<String, usize> = HashMap::new();
     let clusters = engine.clusters(None, usize::MAX >> 1)?;
     for (rank, (_, c)) in clusters.iter().enumerate() {
-        for m in engine.cluster_members(&c.id, 0, usize::MAX >> 1)? {
-            assigned.insert(m.ticket, rank);
+        for m in engine.cluster_members(&c.id, 0, usize::MAX >> 1)?.1 {
+            assigned.insert(m.ticket.to_string(), rank);
         }
     }
     engine.close()?;
@@ -104,7 +111,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
         clustered_share: assigned.len() as f64 / truth.len().max(1) as f64,
         scores,
         ingest_s: (ingest_s * 100.0).round() / 100.0,
-        recluster: job.result.unwrap_or_default(),
+        recluster: job.result.map(|JobResult::Recluster(report)| report),
     };
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
@@ -119,7 +126,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
             scores.nmi,
             scores.ari,
             scores.purity,
-            report.recluster["timings"]["total_s"]
+            report.recluster.as_ref().map_or(0.0, |r| r.timings.total_s)
         );
     }
     Ok(exit::OK)
@@ -133,7 +140,7 @@ fn load(args: &EvalArgs) -> anyhow::Result<(Vec<TicketDraft>, HashMap<String, St
     let mut drafts = Vec::new();
     if is_csv {
         let mut reader = csv::Reader::from_path(path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
+            .map_err(|e| UserError(format!("cannot open {}: {e}", path.display())))?;
         let headers = reader.headers()?.clone();
         let col = |name: &str| headers.iter().position(|h| h == name);
         let (Some(text), Some(category)) = (col("text"), col("category")) else {
@@ -155,8 +162,8 @@ fn load(args: &EvalArgs) -> anyhow::Result<(Vec<TicketDraft>, HashMap<String, St
             });
         }
     } else {
-        let text =
-            std::fs::read(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let text = std::fs::read(path)
+            .map_err(|e| UserError(format!("cannot open {}: {e}", path.display())))?;
         for item in ingest::parse_body(&text, Format::Ndjson)? {
             let draft = item.draft.map_err(|e| {
                 UserError(format!(
@@ -172,8 +179,12 @@ fn load(args: &EvalArgs) -> anyhow::Result<(Vec<TicketDraft>, HashMap<String, St
             .labels
             .clone()
             .unwrap_or_else(|| path.with_extension("labels.csv"));
-        let mut reader = csv::Reader::from_path(&labels)
-            .with_context(|| format!("cannot open the labels file {}", labels.display()))?;
+        let mut reader = csv::Reader::from_path(&labels).map_err(|e| {
+            UserError(format!(
+                "cannot open the labels file {}: {e}",
+                labels.display()
+            ))
+        })?;
         for record in reader.records() {
             let record = record?;
             truth.insert(record[0].to_string(), record[1].to_string());

@@ -14,8 +14,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{DataArgs, UserError, exit};
-use crate::engine::{Engine, EngineOptions};
+use super::{DataArgs, UserError};
+use crate::engine::{Engine, EngineOptions, IngestPolicy};
+use crate::error::exit;
 use crate::ingest::{self, CsvTickets, Format, ItemError, ParsedItem, parse_ndjson_line};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -103,6 +104,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
             let options = EngineOptions {
                 config,
                 commit_interval: Some(Duration::from_secs(30)),
+                ..EngineOptions::default()
             };
             Sink::Local(Box::new(Engine::open(&args.data.data, options)?))
         }
@@ -173,7 +175,8 @@ fn open(path: &Path, progress: &ProgressBar) -> anyhow::Result<Box<dyn Read>> {
     if path.as_os_str() == "-" {
         return Ok(Box::new(std::io::stdin().lock()));
     }
-    let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file =
+        File::open(path).map_err(|e| UserError(format!("cannot open {}: {e}", path.display())))?;
     Ok(Box::new(progress.wrap_read(file)))
 }
 
@@ -254,12 +257,19 @@ fn send(
     };
     match sink {
         Sink::Local(engine) => {
-            let (valid, errors) = ingest::validate(items, &engine.validation_context());
-            record(errors, summary);
-            let report = engine.upsert(&valid)?;
-            summary.created += report.created;
-            summary.updated += report.updated;
-            summary.unchanged += report.unchanged;
+            let report = engine.ingest(items, IngestPolicy::SkipInvalid)?;
+            summary.invalid += report.refused;
+            for error in report.errors {
+                if summary.errors.len() < ERRORS_SHOWN {
+                    summary.errors.push(FileItemError {
+                        file: file.to_string(),
+                        error,
+                    });
+                }
+            }
+            summary.created += report.upsert.created;
+            summary.updated += report.upsert.updated;
+            summary.unchanged += report.upsert.unchanged;
         }
         Sink::Remote { url, token, agent } => {
             let mut drafts = Vec::with_capacity(items.len());

@@ -13,17 +13,10 @@ use clap::{Parser, Subcommand};
 
 use crate::Config;
 use crate::config::ConfigError;
+use crate::engine::EngineError;
+use crate::error::{Classify, ErrorClass};
 
-/// Exit codes, a contract documented in the README.
-pub mod exit {
-    pub const OK: i32 = 0;
-    /// Bad input, bad config, a busy data directory: fix and run again.
-    pub const USER: i32 = 1;
-    /// Wrong arguments (clap's own code).
-    pub const USAGE: i32 = 2;
-    /// Something broke inside refrain or the machine (I/O, database).
-    pub const INTERNAL: i32 = 3;
-}
+pub use crate::error::exit;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -96,24 +89,31 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
-/// Maps an error to the documented exit code.
-pub fn exit_code(error: &anyhow::Error) -> i32 {
-    use crate::engine::EngineError;
+/// The class of an error from a command: the first cause in its chain
+/// that knows its class; anything else is internal.
+pub fn error_class(error: &anyhow::Error) -> ErrorClass {
     for cause in error.chain() {
-        if cause.is::<UserError>()
-            || cause.is::<ConfigError>()
-            || cause.is::<crate::ingest::BatchError>()
-            || cause.is::<crate::http::ServeError>()
-            || matches!(
-                cause.downcast_ref::<EngineError>(),
-                Some(EngineError::Locked(_))
-            )
-            || cause
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
-        {
-            return exit::USER;
+        let class = if cause.is::<UserError>() {
+            Some(ErrorClass::Invalid)
+        } else if let Some(e) = cause.downcast_ref::<EngineError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<ConfigError>() {
+            Some(e.class())
+        } else if let Some(e) = cause.downcast_ref::<crate::ingest::BatchError>() {
+            Some(e.class())
+        } else {
+            cause
+                .downcast_ref::<crate::http::ServeError>()
+                .map(|e| e.class())
+        };
+        if let Some(class) = class {
+            return class;
         }
     }
-    exit::INTERNAL
+    ErrorClass::Internal
+}
+
+/// Maps an error to the documented exit code (the error class table).
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    error_class(error).exit_code()
 }

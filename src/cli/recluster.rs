@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{DataArgs, exit};
+use super::DataArgs;
 use crate::Engine;
+use crate::error::exit;
+use crate::http::views::ClusterView;
+use crate::model::JobResult;
 
 #[derive(Debug, clap::Args)]
 pub struct ReclusterArgs {
@@ -33,16 +36,15 @@ pub fn run(args: ReclusterArgs) -> anyhow::Result<i32> {
     bar.finish_and_clear();
     let job = job?;
     engine.close()?;
-    let result = job.result.unwrap_or_default();
+    let Some(JobResult::Recluster(result)) = job.result else {
+        anyhow::bail!("the re-cluster job {} ended without a report", job.id);
+    };
     if args.json {
-        println!("{result}");
+        println!("{}", serde_json::to_string(&result)?);
     } else {
         eprintln!(
             "{} clusters from {} tickets ({} unclustered) in {} s; list them with `refrain clusters`",
-            result["clusters"],
-            result["tickets"],
-            result["unclustered"],
-            result["timings"]["total_s"]
+            result.clusters, result.tickets, result.unclustered, result.timings.total_s
         );
     }
     Ok(exit::OK)
@@ -68,7 +70,7 @@ pub fn list(args: ClustersArgs) -> anyhow::Result<i32> {
     }
     for (_, c) in clusters {
         if args.json {
-            println!("{}", serde_json::to_string(&c)?);
+            println!("{}", serde_json::to_string(&ClusterView::from(c))?);
         } else {
             println!(
                 "{:<16} {:>6} tickets  cohesion {:.2}  {}",

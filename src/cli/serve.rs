@@ -5,9 +5,11 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use super::DataArgs;
-use crate::Engine;
+use crate::engine::{Engine, IngestPolicy};
+use crate::error::exit;
 use crate::http::Application;
 use crate::ingest::{self, Format};
+use crate::model::JobResult;
 
 /// The hand-written demo set (see fixtures/README.md), built into the binary
 /// so that `serve --demo` works from any directory.
@@ -48,7 +50,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
             "engine still in use at shutdown; pending index work resumes on next start"
         ),
     }
-    Ok(super::exit::OK)
+    Ok(exit::OK)
 }
 
 fn display_addr(addr: &str, port: u16) -> String {
@@ -64,20 +66,17 @@ fn load_demo(engine: &Engine) -> anyhow::Result<()> {
         return Ok(());
     }
     let items = ingest::parse_body(DEMO_TICKETS.as_bytes(), Format::Ndjson)?;
-    let (valid, errors) = ingest::validate(items, &engine.validation_context());
-    anyhow::ensure!(
-        errors.is_empty(),
-        "the built-in demo tickets are invalid: {errors:?}"
-    );
-    let report = engine.upsert(&valid)?;
+    let report = engine
+        .ingest(items, IngestPolicy::AllOrNothing)
+        .context("the built-in demo tickets are invalid")?;
     let job = engine.recluster_now(&mut |_| {})?;
-    let clusters = job
-        .result
-        .as_ref()
-        .map_or(0, |r| r["clusters"].as_u64().unwrap_or(0));
+    let clusters = match job.result {
+        Some(JobResult::Recluster(r)) => r.clusters,
+        None => 0,
+    };
     eprintln!(
         "--demo: loaded {} demo tickets and found {clusters} candidate clusters (GET /v1/clusters)",
-        report.created
+        report.upsert.created
     );
     Ok(())
 }

@@ -19,24 +19,38 @@ pub mod join;
 pub mod knn;
 pub mod leiden;
 pub mod params;
+pub mod recluster;
 pub mod summary;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-pub use params::{ClusterParams, ValidClusterParams};
+pub use params::{ClusterParams, ParamError, ValidClusterParams};
 pub use summary::ClusterSummary;
 
+use crate::model::seconds_since;
 use crate::vectors::Corpus;
 
 /// Where a clustering run is, for progress reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Vectorizing,
     Neighbors,
     Communities,
     Summarizing,
     Saving,
+}
+
+impl Stage {
+    /// The stage's name in job progress.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Vectorizing => "vectorizing",
+            Stage::Neighbors => "neighbors",
+            Stage::Communities => "communities",
+            Stage::Summarizing => "summarizing",
+            Stage::Saving => "saving",
+        }
+    }
 }
 
 /// The outcome of clustering a corpus.
@@ -49,15 +63,11 @@ pub struct Clustering {
     pub timings: Timings,
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Timings {
     pub neighbors_s: f64,
     pub communities_s: f64,
     pub summaries_s: f64,
-}
-
-fn secs(d: Duration) -> f64 {
-    (d.as_secs_f64() * 1000.0).round() / 1000.0
 }
 
 /// Clusters a corpus. `on_stage` is told as each stage starts.
@@ -72,7 +82,7 @@ pub fn cluster(
     let neighbors = knn::knn(&corpus.matrix, &corpus.vocab, params);
     let graph = graph::Graph::from_neighbors(&neighbors);
     drop(neighbors);
-    timings.neighbors_s = secs(started.elapsed());
+    timings.neighbors_s = seconds_since(started);
     on_stage(Stage::Communities);
     let started = Instant::now();
     let mut membership = leiden::leiden(&graph, params.resolution, params.seed);
@@ -83,7 +93,7 @@ pub fn cluster(
         params.min_cluster_size,
         params.join_cosine,
     );
-    timings.communities_s = secs(started.elapsed());
+    timings.communities_s = seconds_since(started);
     drop(graph);
     let groups = leiden::members_by_community(&membership);
     let mut unclustered = Vec::new();
@@ -100,7 +110,7 @@ pub fn cluster(
     on_stage(Stage::Summarizing);
     let started = Instant::now();
     let clusters = summary::summarize(corpus, &clusters, params.label_terms);
-    timings.summaries_s = secs(started.elapsed());
+    timings.summaries_s = seconds_since(started);
     Clustering {
         clusters,
         unclustered,

@@ -68,10 +68,15 @@ impl std::ops::Deref for ValidClusterParams {
     }
 }
 
+/// A clustering parameter out of range, with the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParamError(pub &'static str);
+
 impl ClusterParams {
     /// # Errors
     /// The first value out of range, said so that it can be fixed.
-    pub fn check(self) -> Result<ValidClusterParams, String> {
+    pub fn check(self) -> Result<ValidClusterParams, ParamError> {
         let v = &self.vectors;
         let rules: [(bool, &str); 11] = [
             (
@@ -118,11 +123,13 @@ impl ClusterParams {
         ];
         for (ok, message) in rules {
             if !ok {
-                return Err(message.to_string());
+                return Err(ParamError(message));
             }
         }
         if !(1..=20).contains(&self.examples) || !(1..=20).contains(&self.label_terms) {
-            return Err("cluster.examples and cluster.label_terms must be between 1 and 20".into());
+            return Err(ParamError(
+                "cluster.examples and cluster.label_terms must be between 1 and 20",
+            ));
         }
         Ok(ValidClusterParams(self))
     }
@@ -139,7 +146,7 @@ mod tests {
             neighbors: 1,
             ..ClusterParams::default()
         };
-        assert!(bad.check().unwrap_err().contains("neighbors"));
+        assert!(bad.check().unwrap_err().0.contains("neighbors"));
         let bad = ClusterParams {
             resolution: 0.0,
             ..ClusterParams::default()

@@ -7,17 +7,21 @@ pub mod auth;
 pub mod metrics;
 pub mod problem;
 pub mod routes;
+pub mod views;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::dev::{Server, Service};
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::dev::{Server, Service, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 
 use self::metrics::Metrics;
-use self::problem::ApiError;
+use self::problem::{ApiError, ApiResult, PROBLEM_JSON};
 use crate::Engine;
+use crate::error::ErrorClass;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -36,6 +40,19 @@ pub enum ServeError {
         addr: String,
         source: std::io::Error,
     },
+}
+
+impl crate::error::Classify for ServeError {
+    fn class(&self) -> ErrorClass {
+        ErrorClass::Invalid
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ServeError::OpenOnNetwork(_) => "open-on-network",
+            ServeError::Bind { .. } => "cannot-listen",
+        }
+    }
 }
 
 /// A bound, not yet running server.
@@ -67,6 +84,7 @@ impl Application {
                 "no tokens configured: the API is open to anyone on this machine, so it listens on loopback only"
             );
         }
+        let max_body = engine.config().limits.max_body_bytes;
         let state = web::Data::new(AppState {
             engine,
             metrics: Metrics::default(),
@@ -75,15 +93,21 @@ impl Application {
             let metrics_state = state.clone();
             App::new()
                 .app_data(state.clone())
+                // Body limits and extractor errors, once for every route.
+                .app_data(web::PayloadConfig::new(max_body))
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    ApiError::bad_request(format!("invalid query parameters: {e}")).into()
+                    ApiError::bad_parameter(format!(
+                        "the query string is not understood ({e}); see openapi.yaml for this route's parameters"
+                    ))
+                    .into()
                 }))
                 .app_data(web::PathConfig::default().error_handler(|e, _| {
                     ApiError::bad_request(format!("invalid path: {e}")).into()
                 }))
-                .app_data(web::JsonConfig::default().error_handler(|e, _| {
-                    ApiError::bad_request(format!("invalid JSON body: {e}")).into()
-                }))
+                .app_data(web::JsonConfig::default().limit(max_body).error_handler(
+                    |e, _| ApiError::bad_request(format!("invalid JSON body: {e}")).into(),
+                ))
+                .wrap(ErrorHandlers::new().default_handler(as_problem))
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let method = req.method().to_string();
@@ -144,46 +168,147 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/clusters/{id}"),
 ];
 
-/// Every route of the API; each resource answers other methods with 405.
+/// Every route of the API; each resource answers HEAD where it answers
+/// GET, and other methods with 405 and `Allow`.
 pub fn routes_config(cfg: &mut web::ServiceConfig) {
     use routes::{clusters, health, tickets};
-    cfg.service(resource("/healthz").route(web::get().to(health::healthz)))
-        .service(resource("/readyz").route(web::get().to(health::readyz)))
-        .service(resource("/metrics").route(web::get().to(health::metrics)))
-        .service(
-            resource("/v1/tickets")
-                .route(web::post().to(tickets::post_tickets))
-                .route(web::get().to(tickets::list_tickets)),
-        )
-        .service(resource("/v1/tickets/{id}").route(web::get().to(tickets::get_ticket)))
+    cfg.service(get(resource("/healthz"), health::healthz))
+        .service(get(resource("/readyz"), health::readyz))
+        .service(get(resource("/metrics"), health::metrics))
+        .service(get(
+            resource("/v1/tickets").route(web::post().to(tickets::post_tickets)),
+            tickets::list_tickets,
+        ))
+        .service(get(resource("/v1/tickets/{id}"), tickets::get_ticket))
         .service(resource("/v1/recluster").route(web::post().to(clusters::post_recluster)))
-        .service(resource("/v1/jobs/{id}").route(web::get().to(clusters::get_job)))
-        .service(resource("/v1/clusters").route(web::get().to(clusters::list_clusters)))
-        .service(resource("/v1/clusters/{id}").route(web::get().to(clusters::get_cluster)));
+        .service(get(resource("/v1/jobs/{id}"), clusters::get_job))
+        .service(get(resource("/v1/clusters"), clusters::list_clusters))
+        .service(get(resource("/v1/clusters/{id}"), clusters::get_cluster));
+}
+
+/// Adds `handler` for GET and HEAD.
+fn get<F, Args>(resource: actix_web::Resource, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args> + Clone,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    resource
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
+}
+
+/// The methods `path` takes, from [`ROUTES`], as an `Allow` header value.
+fn allowed_methods(path: &str) -> String {
+    let mut methods: Vec<&str> = ROUTES
+        .iter()
+        .filter(|(_, p)| *p == path)
+        .map(|(m, _)| *m)
+        .collect();
+    if methods.contains(&"GET") {
+        methods.push("HEAD");
+    }
+    methods.join(", ")
 }
 
 /// A resource that answers methods it has no route for with 405.
-fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(method_not_allowed))
+fn resource(path: &'static str) -> actix_web::Resource {
+    let allow = allowed_methods(path);
+    web::resource(path).default_service(web::to(move |req: HttpRequest| {
+        let allow = allow.clone();
+        async move { method_not_allowed(req, allow) }
+    }))
+}
+
+/// Runs blocking engine work on actix's blocking pool, inside the
+/// caller's tracing span so that its fields and events land there.
+///
+/// # Errors
+/// What `f` returns; 503 when the pool is gone (shutting down).
+pub async fn blocking<T, F>(f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> ApiResult<T> + Send + 'static,
+{
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(f)).await?
+}
+
+/// Rewrites any error answer that is not problem+json yet (actix's own:
+/// an over-size body, a malformed request) as one, so every error a
+/// client sees has the same shape.
+fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (class, code, detail) = match status.as_u16() {
+        413 => (
+            ErrorClass::TooLarge,
+            "payload-too-large",
+            "the body is larger than this route accepts; send less per request (see limits in the README)",
+        ),
+        404 => (
+            ErrorClass::NotFound,
+            "not-found",
+            "nothing is at this path; see openapi.yaml for the routes this server has",
+        ),
+        405 => (
+            ErrorClass::MethodNotAllowed,
+            "method-not-allowed",
+            "this method is not allowed here; see openapi.yaml for the methods each route takes",
+        ),
+        415 => (
+            ErrorClass::UnsupportedMedia,
+            "unsupported-media-type",
+            "the Content-Type is not one this route reads; send application/json",
+        ),
+        s if s >= 500 => (
+            ErrorClass::Internal,
+            "internal",
+            "the server could not complete the request; it has been logged, try again",
+        ),
+        _ => (
+            ErrorClass::BadRequest,
+            "bad-request",
+            "the request could not be read; check its body, headers and query string against openapi.yaml",
+        ),
+    };
+    if class.is_server_fault() {
+        tracing::error!(
+            status = status.as_u16(),
+            "error answer without detail rewritten"
+        );
+    }
+    let problem = ApiError::new(class, code, detail).error_response();
+    let (req, _) = res.into_parts();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, problem).map_into_right_body(),
+    ))
 }
 
 async fn unknown_route(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found(format!(
         "there is no route {} {}; see openapi.yaml for the routes this server has",
         req.method(),
-        req.path()
+        crate::model::truncate(req.path(), 200)
     )))
 }
 
-async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    let e = ApiError::new(
-        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+fn method_not_allowed(req: HttpRequest, allow: String) -> HttpResponse {
+    let mut e = ApiError::new(
+        ErrorClass::MethodNotAllowed,
         "method-not-allowed",
         format!(
-            "{} is not allowed on {}; see openapi.yaml for the methods it takes",
+            "{} is not allowed on {}; it takes {allow}",
             req.method(),
             req.path()
         ),
     );
-    actix_web::ResponseError::error_response(&e)
+    e.allow = Some(allow);
+    e.error_response()
 }

@@ -1,12 +1,16 @@
 //! The one place that writes errors: `application/problem+json` (RFC 9457),
-//! each with a sentence that says what was wrong and how to fix it.
+//! each with a sentence that says what was wrong and how to fix it, and the
+//! error's stable `code`. The status comes from the error class table in
+//! [`crate::error`].
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use super::views::JobView;
 use crate::engine::EngineError;
+use crate::error::{Classify, ErrorClass};
 use crate::ingest::{BatchError, ItemError};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -15,14 +19,18 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// `Result` of the HTTP layer); the problem document is built when written.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    pub status: StatusCode,
-    /// Names the problem type: `https://refrain.dev/problems/<slug>`.
-    pub slug: &'static str,
+    pub class: ErrorClass,
+    /// Stable, machine-readable; also the problem type's last segment.
+    pub code: &'static str,
     pub detail: String,
     /// Per-item errors of a refused batch.
     pub errors: Vec<ItemError>,
     /// The job in the way of a conflicting request.
-    pub job: Option<Box<serde_json::Value>>,
+    pub job: Option<Box<JobView>>,
+    /// Seconds to wait before trying again (503).
+    pub retry_after: Option<u32>,
+    /// Methods the route takes (405).
+    pub allow: Option<String>,
 }
 
 /// The RFC 9457 document.
@@ -32,97 +40,104 @@ struct Problem<'a> {
     kind: String,
     title: &'a str,
     status: u16,
+    code: &'a str,
     detail: &'a str,
     #[serde(skip_serializing_if = "<[ItemError]>::is_empty")]
     errors: &'a [ItemError],
     #[serde(skip_serializing_if = "Option::is_none")]
-    job: Option<&'a serde_json::Value>,
+    job: Option<&'a JobView>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, slug: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(class: ErrorClass, code: &'static str, detail: impl Into<String>) -> Self {
         ApiError {
-            status,
-            slug,
+            class,
+            code,
             detail: detail.into(),
             errors: Vec::new(),
             job: None,
+            retry_after: None,
+            allow: None,
         }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+        Self::new(ErrorClass::BadRequest, "bad-request", detail)
+    }
+
+    pub fn bad_parameter(detail: impl Into<String>) -> Self {
+        Self::new(ErrorClass::BadRequest, "bad-parameter", detail)
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", detail)
+        Self::new(ErrorClass::NotFound, "not-found", detail)
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+        Self::new(ErrorClass::Unauthorized, "unauthorized", detail)
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", detail)
+        Self::new(ErrorClass::Forbidden, "forbidden", detail)
     }
 
     pub fn too_large(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", detail)
+        Self::new(ErrorClass::TooLarge, "payload-too-large", detail)
     }
 
     pub fn unsupported_media(detail: impl Into<String>) -> Self {
         Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorClass::UnsupportedMedia,
             "unsupported-media-type",
             detail,
         )
     }
 
-    pub fn invalid_items(total: usize, errors: Vec<ItemError>) -> Self {
-        let mut bad: Vec<usize> = errors.iter().map(|e| e.index).collect();
-        bad.dedup();
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-tickets",
-            format!(
-                "{} of {total} tickets are invalid, so nothing was stored; fix the items listed in `errors` and send the batch again",
-                bad.len()
-            ),
-        );
-        e.errors = errors;
-        e
-    }
-
     pub fn internal(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
+        Self::new(ErrorClass::Internal, "internal", detail)
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+        let mut e = Self::new(ErrorClass::Unavailable, "unavailable", detail);
+        e.retry_after = Some(1);
+        e
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.class.http_status())
+            .expect("the class table holds valid statuses")
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.status, self.detail)
+        write!(f, "{} {}: {}", self.status(), self.code, self.detail)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status);
+        let status = self.status();
+        let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        if self.status == StatusCode::UNAUTHORIZED {
+        if status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        if let Some(seconds) = self.retry_after {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if let Some(allow) = &self.allow {
+            response.insert_header((header::ALLOW, allow.as_str()));
+        }
         let problem = Problem {
-            kind: format!("https://refrain.dev/problems/{}", self.slug),
-            title: self.status.canonical_reason().unwrap_or("Error"),
-            status: self.status.as_u16(),
+            kind: format!("https://refrain.dev/problems/{}", self.code),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            code: self.code,
             detail: &self.detail,
             errors: &self.errors,
             job: self.job.as_deref(),
@@ -133,25 +148,31 @@ impl ResponseError for ApiError {
 
 impl From<BatchError> for ApiError {
     fn from(e: BatchError) -> Self {
-        match e {
-            BatchError::NotUtf8 | BatchError::NotJson(_) => ApiError::bad_request(e.to_string()),
-            _ => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid-batch",
-                e.to_string(),
-            ),
-        }
+        ApiError::new(e.class(), e.code(), e.to_string())
     }
 }
 
-/// Engine failures are the server's fault: logged with detail, reported
-/// without internals.
+/// Engine errors keep their class and code. Server faults are logged with
+/// their detail and reported without internals.
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
-        tracing::error!(error = %e, "engine error");
-        ApiError::internal(
-            "the server could not complete the request; it has been logged, try again",
-        )
+        let class = e.class();
+        if class.is_server_fault() {
+            tracing::error!(error = %e, code = e.code(), "engine error");
+            return ApiError::new(
+                class,
+                e.code(),
+                "the server could not complete the request; it has been logged, try again",
+            );
+        }
+        let mut api = ApiError::new(class, e.code(), e.to_string());
+        api.retry_after = e.retry_after();
+        match e {
+            EngineError::InvalidTickets { errors, .. } => api.errors = errors,
+            EngineError::JobRunning(job) => api.job = Some(Box::new(JobView::from(*job))),
+            _ => {}
+        }
+        api
     }
 }
 

@@ -31,6 +31,26 @@ pub enum IndexError {
     Directory(#[from] tantivy::directory::error::OpenDirectoryError),
     #[error("the search index writer stopped: {0}")]
     WriterGone(String),
+    #[error("reading the store to catch the search index up failed: {0}")]
+    Source(String),
+}
+
+impl crate::error::Classify for IndexError {
+    fn class(&self) -> crate::error::ErrorClass {
+        match self {
+            IndexError::Io(_) | IndexError::Directory(_) => crate::error::ErrorClass::Io,
+            _ => crate::error::ErrorClass::Internal,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            IndexError::Tantivy(_) => "index-failed",
+            IndexError::Io(_) | IndexError::Directory(_) => "index-io",
+            IndexError::WriterGone(_) => "index-writer-stopped",
+            IndexError::Source(_) => "index-catch-up-failed",
+        }
+    }
 }
 
 pub type Result<T, E = IndexError> = std::result::Result<T, E>;

@@ -18,7 +18,6 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use super::{CommitPayload, IndexError, Result, TicketIndex, schema};
 use crate::analyze::Analyzer;
 use crate::model::Ticket;
-use crate::store::{StoreError, StoredTicket};
 
 /// A change for the index: a ticket to add, replacing any older version.
 #[derive(Debug, Clone)]
@@ -107,23 +106,18 @@ pub struct Indexer {
 
 /// Where the writer reads the changes it must catch up on.
 pub trait ChangeSource: Send + Sync + 'static {
-    /// Calls `f` with stored tickets whose seq is in `(after, upto]`, in
-    /// seq order, a chunk at a time.
+    /// Calls `f` with `(seq, ticket)` for tickets whose seq is in
+    /// `(after, upto]`, in seq order, a chunk at a time.
     ///
     /// # Errors
-    /// The store's errors, or the first error `f` returns.
+    /// [`IndexError::Source`] when the source fails, or the first error
+    /// `f` returns.
     fn scan(
         &self,
         after: u64,
         upto: u64,
-        f: &mut dyn FnMut(Vec<StoredTicket>) -> Result<()>,
+        f: &mut dyn FnMut(Vec<(u64, Ticket)>) -> Result<()>,
     ) -> Result<()>;
-}
-
-impl From<StoreError> for IndexError {
-    fn from(e: StoreError) -> Self {
-        IndexError::WriterGone(format!("reading the store to catch up failed: {e}"))
-    }
 }
 
 impl Indexer {
@@ -296,6 +290,11 @@ impl WriterState {
 
     fn catch_up(&mut self, source: &dyn ChangeSource, after: u64, upto: u64) -> Result<()> {
         if upto <= after {
+            if after == 0 {
+                // A new index: commit once so the next start finds it built
+                // with this analyzer instead of rebuilding it again.
+                self.commit()?;
+            }
             return Ok(());
         }
         let started = Instant::now();
@@ -307,11 +306,11 @@ impl WriterState {
         let mut last_commit = Instant::now();
         let mut count = 0usize;
         source.scan(after, upto, &mut |chunk| {
-            for stored in chunk {
+            for (seq, ticket) in chunk {
                 count += 1;
                 // After a crash the index may hold an older version: replace.
-                self.add(&stored.ticket, after > 0)?;
-                self.pending_seq = stored.seq;
+                self.add(&ticket, after > 0)?;
+                self.pending_seq = seq;
             }
             if last_commit.elapsed() >= CATCH_UP_COMMIT_EVERY {
                 self.commit()?;

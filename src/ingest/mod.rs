@@ -60,10 +60,28 @@ pub enum BatchError {
     NotAnArray(&'static str),
     #[error("the body holds no tickets; send at least one")]
     Empty,
-    #[error("the body is not UTF-8 text; send tickets as UTF-8 JSON")]
+    #[error(
+        "the body is not UTF-8 text; save or convert it as UTF-8 (e.g. `iconv -t UTF-8`) and send it again"
+    )]
     NotUtf8,
     #[error("CSV input: {0}")]
     Csv(String),
+}
+
+impl crate::error::Classify for BatchError {
+    fn class(&self) -> crate::error::ErrorClass {
+        crate::error::ErrorClass::BadRequest
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            BatchError::NotJson(_) => "body-not-json",
+            BatchError::NotAnArray(_) => "body-not-an-array",
+            BatchError::Empty => "body-empty",
+            BatchError::NotUtf8 => "body-not-utf8",
+            BatchError::Csv(_) => "body-bad-csv",
+        }
+    }
 }
 
 /// Validates parsed items in parallel; returns the valid tickets and one

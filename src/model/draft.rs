@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::{Source, Ticket, TicketId, parse_rfc3339};
+use super::{Source, Tag, Ticket, TicketId, parse_rfc3339, truncate};
 
 /// A ticket as sent by a client, before validation. Unknown fields are
 /// refused so that a typo ("tittle") is reported instead of lost.
@@ -60,7 +60,7 @@ impl FieldError {
 #[derive(Debug, Clone)]
 pub struct ValidationContext<'a> {
     /// The configured tag list; any other tag is refused.
-    pub tags: &'a [String],
+    pub tags: &'a [Tag],
     /// `created_at` of tickets that carry none.
     pub now: OffsetDateTime,
 }
@@ -69,6 +69,11 @@ pub struct ValidationContext<'a> {
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Longest title and note field accepted, in bytes.
 pub const MAX_FIELD_BYTES: usize = 8 * 1024;
+/// Most tags one ticket may carry: the configured list is short, so more
+/// than this is a mistake, and an error about it stays small.
+pub const MAX_TAGS: usize = 32;
+/// Unknown tags quoted back in one error; the rest are counted.
+const UNKNOWN_TAGS_SHOWN: usize = 5;
 
 impl TicketDraft {
     /// Checks every rule and returns the ticket, or every problem found.
@@ -126,16 +131,28 @@ impl TicketDraft {
             }
         }
         let tags = self.tags.unwrap_or_default();
-        for tag in &tags {
-            if !ctx.tags.contains(tag) {
-                errors.push(FieldError::new(
-                    "tags",
-                    format!(
-                        "unknown tag '{tag}'; use one of the configured tags: {}",
-                        ctx.tags.join(", ")
-                    ),
-                ));
+        let mut known = Vec::with_capacity(tags.len().min(MAX_TAGS));
+        let mut unknown: Vec<&str> = Vec::new();
+        if tags.len() > MAX_TAGS {
+            errors.push(FieldError::new(
+                "tags",
+                format!(
+                    "{} tags given; a ticket carries at most {MAX_TAGS}, from the configured list",
+                    tags.len()
+                ),
+            ));
+        } else {
+            for tag in &tags {
+                match Tag::parse_known(tag, ctx.tags) {
+                    Ok(tag) if !known.contains(&tag) => known.push(tag),
+                    Ok(_) => {}
+                    Err(_) if !unknown.contains(&tag.as_str()) => unknown.push(tag),
+                    Err(_) => {}
+                }
             }
+        }
+        if !unknown.is_empty() {
+            errors.push(FieldError::new("tags", unknown_tags(&unknown, ctx.tags)));
         }
         let manual_minutes = match self.manual_minutes {
             Some(m) if m < 0 => {
@@ -164,7 +181,7 @@ impl TicketDraft {
                 created_at,
                 title,
                 body,
-                tags: dedup(tags),
+                tags: known,
                 customer: self.customer,
                 user_saw: self.user_saw,
                 user_task: self.user_task,
@@ -178,17 +195,32 @@ impl TicketDraft {
     }
 }
 
-fn dedup(mut tags: Vec<String>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    tags.retain(|t| seen.insert(t.clone()));
-    tags
+/// One sentence for all of a ticket's unknown tags, quoting a few.
+fn unknown_tags(unknown: &[&str], known: &[Tag]) -> String {
+    let quoted: Vec<String> = unknown
+        .iter()
+        .take(UNKNOWN_TAGS_SHOWN)
+        .map(|t| format!("'{}'", truncate(t, 60)))
+        .collect();
+    let more = unknown.len().saturating_sub(UNKNOWN_TAGS_SHOWN);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    let plural = if unknown.len() == 1 { "" } else { "s" };
+    format!(
+        "unknown tag{plural} {}{more}; use tags from the configured list: {}",
+        quoted.join(", "),
+        known.iter().map(Tag::as_str).collect::<Vec<_>>().join(", ")
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ctx(tags: &[String]) -> ValidationContext<'_> {
+    fn ctx(tags: &[Tag]) -> ValidationContext<'_> {
         ValidationContext {
             tags,
             now: time::macros::datetime!(2026-11-23 12:00 UTC),
@@ -205,7 +237,7 @@ mod tests {
 
     #[test]
     fn a_minimal_ticket_gets_defaults() {
-        let tags = vec!["weak-ux".to_string()];
+        let tags = vec![Tag::parse("weak-ux").expect("tag")];
         let t = draft().validate(&ctx(&tags)).expect("valid");
         assert_eq!(t.source.as_str(), "unspecified");
         assert_eq!(t.created_at, time::macros::datetime!(2026-11-23 12:00 UTC));
@@ -213,7 +245,7 @@ mod tests {
 
     #[test]
     fn every_broken_rule_is_reported() {
-        let tags = vec!["weak-ux".to_string()];
+        let tags = vec![Tag::parse("weak-ux").expect("tag")];
         let bad = TicketDraft {
             id: "".into(),
             body: Some(" ".into()),
@@ -243,5 +275,40 @@ mod tests {
             ..draft()
         };
         assert!(edge.validate(&ctx(&tags)).is_ok());
+    }
+
+    #[test]
+    fn many_unknown_tags_give_one_short_error() {
+        let tags = vec![Tag::parse("weak-ux").expect("tag")];
+        let bad = TicketDraft {
+            tags: Some((0..20).map(|i| format!("nope-{}", i % 7)).collect()),
+            ..draft()
+        };
+        let errors = bad.validate(&ctx(&tags)).expect_err("invalid");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].reason.contains("and 2 more"),
+            "{}",
+            errors[0].reason
+        );
+        let flood = TicketDraft {
+            tags: Some(vec!["x".repeat(50); 10_000]),
+            ..draft()
+        };
+        let errors = flood.validate(&ctx(&tags)).expect_err("invalid");
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].reason.len() < 200, "{}", errors[0].reason);
+    }
+
+    #[test]
+    fn repeated_tags_are_kept_once() {
+        let tags = vec![Tag::parse("weak-ux").expect("tag")];
+        let t = TicketDraft {
+            tags: Some(vec!["weak-ux".into(), "weak-ux".into()]),
+            ..draft()
+        }
+        .validate(&ctx(&tags))
+        .expect("valid");
+        assert_eq!(t.tags, tags);
     }
 }

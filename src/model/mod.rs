@@ -1,10 +1,20 @@
 //! The domain types: validated on construction, so the rest of the engine
 //! never sees an invalid ticket.
 
+mod cluster;
 mod draft;
+mod ids;
+mod job;
+mod stored;
 mod ticket;
 
+pub use cluster::{CandidateCluster, ClusterMember};
 pub use draft::{FieldError, TicketDraft, ValidationContext};
+pub use ids::{ClusterId, DecisionId, GroupId, IdError, JobId, Tag, truncate};
+pub use job::{
+    Job, JobKind, JobResult, JobState, ReclusterReport, ReclusterTimings, seconds_since,
+};
+pub use stored::{ListCursor, ListFilter, StoredTicket, from_unix_ns, unix_ns};
 pub use ticket::{Source, Ticket, TicketId};
 
 /// Formats a timestamp as RFC 3339 in UTC, the one date format of the API.

@@ -91,7 +91,7 @@ pub struct Ticket {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub body: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<String>,
+    pub tags: Vec<super::Tag>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,79 +1,136 @@
-//! Candidate clusters of the current run, and re-cluster jobs.
+//! Candidate clusters and re-cluster jobs.
+//!
+//! A run's clusters become current in the transaction that writes them;
+//! the clusters they replace keep their row (`current = 0`) so their ids
+//! stay answerable, while their member lists are dropped.
+
+use std::collections::BTreeMap;
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Result, Store, StoreError};
+use crate::model::{
+    CandidateCluster, ClusterId, ClusterMember, Job, JobId, JobKind, JobResult, JobState, TicketId,
+    from_unix_ns, rfc3339, unix_ns,
+};
 
-/// What a reviewer reads about a candidate cluster (stored as JSON).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClusterRecord {
-    pub id: String,
-    pub size: usize,
-    /// Distinctive terms, as people wrote them.
-    pub label_terms: Vec<String>,
-    /// The most central tickets: id and cosine to the centre.
-    pub examples: Vec<MemberRecord>,
-    /// Mean cosine of the members to the centre (1 = identical).
-    pub cohesion: f32,
-    pub by_source: std::collections::BTreeMap<String, usize>,
-    pub first_seen: String,
-    pub last_seen: String,
+/// A cluster's summary as kept in its row (JSON). Private: the layout is
+/// the store's business, not the API's.
+#[derive(Serialize, Deserialize)]
+struct SummaryRow {
+    size: usize,
+    label_terms: Vec<String>,
+    examples: Vec<MemberRow>,
+    cohesion: f32,
+    by_source: BTreeMap<String, usize>,
+    #[serde(default)]
+    first_seen: String,
+    #[serde(default)]
+    last_seen: String,
 }
 
-/// A member of a cluster.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MemberRecord {
-    /// The ticket's id.
-    #[serde(rename = "id")]
-    pub ticket: String,
-    pub similarity: f32,
+#[derive(Serialize, Deserialize)]
+struct MemberRow {
+    #[serde(alias = "id")]
+    ticket: String,
+    similarity: f32,
 }
 
-/// A job as stored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct JobRecord {
-    pub id: String,
-    pub kind: String,
-    pub state: String,
-    pub stage: Option<String>,
-    pub done: u64,
-    pub total: u64,
-    pub created_ns: i64,
-    pub started_ns: Option<i64>,
-    pub finished_ns: Option<i64>,
-    pub error: Option<String>,
-    pub result: Option<serde_json::Value>,
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
 }
 
-fn corrupt(e: serde_json::Error) -> StoreError {
-    StoreError::Corrupt(e.to_string())
+fn time_text(t: Option<time::OffsetDateTime>) -> String {
+    t.map(rfc3339).unwrap_or_default()
+}
+
+fn time_of(text: &str) -> Option<time::OffsetDateTime> {
+    crate::model::parse_rfc3339(text).ok()
+}
+
+fn member_of(row: MemberRow) -> Result<ClusterMember> {
+    Ok(ClusterMember {
+        ticket: TicketId::parse(row.ticket).map_err(corrupt)?,
+        similarity: row.similarity,
+    })
+}
+
+fn cluster_of(id: String, job: String, current: bool, summary: &str) -> Result<CandidateCluster> {
+    let row: SummaryRow = serde_json::from_str(summary).map_err(corrupt)?;
+    Ok(CandidateCluster {
+        id: ClusterId::parse(id).map_err(corrupt)?,
+        job: JobId::parse(job).map_err(corrupt)?,
+        size: row.size,
+        label_terms: row.label_terms,
+        examples: row
+            .examples
+            .into_iter()
+            .map(member_of)
+            .collect::<Result<_>>()?,
+        cohesion: row.cohesion,
+        by_source: row.by_source,
+        first_seen: time_of(&row.first_seen),
+        last_seen: time_of(&row.last_seen),
+        current,
+    })
 }
 
 impl Store {
-    /// Replaces the current clusters with a run's, in one transaction.
+    /// Makes a run's clusters the current ones, in one transaction; the
+    /// previous ones are kept as superseded, without members.
     ///
     /// # Errors
     /// SQLite errors; the previous clusters then stay current.
     pub fn replace_clusters(
         &self,
-        job_id: &str,
-        clusters: &[(ClusterRecord, Vec<MemberRecord>)],
+        job: &JobId,
+        clusters: &[(CandidateCluster, Vec<ClusterMember>)],
     ) -> Result<()> {
         self.write(|conn| {
             let tx = conn.transaction()?;
             tx.execute("DELETE FROM cluster_members", [])?;
-            tx.execute("DELETE FROM clusters", [])?;
+            tx.execute("UPDATE clusters SET current = 0 WHERE current = 1", [])?;
             {
-                let mut cluster = tx.prepare("INSERT INTO clusters (id, job_id, rank, size, summary) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+                let mut cluster = tx.prepare(
+                    "INSERT INTO clusters (id, job_id, rank, size, summary, current) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+                )?;
                 let mut member = tx.prepare(
                     "INSERT INTO cluster_members (cluster_id, position, ticket_id, similarity) VALUES (?1, ?2, ?3, ?4)",
                 )?;
-                for (rank, (record, members)) in clusters.iter().enumerate() {
-                    let summary = serde_json::to_string(record).expect("a record always serialises");
-                    cluster.execute(params![record.id, job_id, rank as i64, record.size as i64, summary])?;
+                for (rank, (c, members)) in clusters.iter().enumerate() {
+                    let summary = SummaryRow {
+                        size: c.size,
+                        label_terms: c.label_terms.clone(),
+                        examples: c
+                            .examples
+                            .iter()
+                            .map(|m| MemberRow {
+                                ticket: m.ticket.to_string(),
+                                similarity: m.similarity,
+                            })
+                            .collect(),
+                        cohesion: c.cohesion,
+                        by_source: c.by_source.clone(),
+                        first_seen: time_text(c.first_seen),
+                        last_seen: time_text(c.last_seen),
+                    };
+                    let summary =
+                        serde_json::to_string(&summary).expect("a summary always serialises");
+                    cluster.execute(params![
+                        c.id.as_str(),
+                        job.as_str(),
+                        rank as i64,
+                        c.size as i64,
+                        summary
+                    ])?;
                     for (position, m) in members.iter().enumerate() {
-                        member.execute(params![record.id, position as i64, m.ticket, f64::from(m.similarity)])?;
+                        member.execute(params![
+                            c.id.as_str(),
+                            position as i64,
+                            m.ticket.as_str(),
+                            f64::from(m.similarity)
+                        ])?;
                     }
                 }
             }
@@ -82,7 +139,8 @@ impl Store {
         })
     }
 
-    /// Current clusters, largest first, `limit` after rank `after`.
+    /// Current clusters, largest first: `limit` of them after rank `after`,
+    /// each with its rank.
     ///
     /// # Errors
     /// SQLite errors or corrupt rows.
@@ -90,61 +148,76 @@ impl Store {
         &self,
         after_rank: Option<i64>,
         limit: usize,
-    ) -> Result<Vec<(i64, ClusterRecord)>> {
+    ) -> Result<Vec<(i64, CandidateCluster)>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT rank, summary FROM clusters WHERE rank > ?1 ORDER BY rank LIMIT ?2",
+                "SELECT rank, id, job_id, summary FROM clusters
+                 WHERE current = 1 AND rank > ?1 ORDER BY rank LIMIT ?2",
             )?;
-            let mut rows = stmt.query(params![after_rank.unwrap_or(-1), limit as i64])?;
+            let mut rows = stmt.query(params![
+                after_rank.unwrap_or(-1),
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ])?;
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
-                let summary: String = row.get(1)?;
+                let summary: String = row.get(3)?;
                 out.push((
                     row.get(0)?,
-                    serde_json::from_str(&summary).map_err(corrupt)?,
+                    cluster_of(row.get(1)?, row.get(2)?, true, &summary)?,
                 ));
             }
             Ok(out)
         })
     }
 
+    /// A cluster of any run, current or superseded.
+    ///
     /// # Errors
     /// SQLite errors or corrupt rows.
-    pub fn cluster(&self, id: &str) -> Result<Option<ClusterRecord>> {
+    pub fn cluster(&self, id: &ClusterId) -> Result<Option<CandidateCluster>> {
         self.read(|conn| {
-            let summary: Option<String> = conn
-                .query_row("SELECT summary FROM clusters WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
+            let row: Option<(String, bool, String)> = conn
+                .query_row(
+                    "SELECT job_id, current, summary FROM clusters WHERE id = ?1",
+                    [id.as_str()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
                 .optional()?;
-            summary
-                .map(|s| serde_json::from_str(&s).map_err(corrupt))
+            row.map(|(job, current, summary)| cluster_of(id.to_string(), job, current, &summary))
                 .transpose()
         })
     }
 
-    /// Members of a cluster, most central first, `limit` from `offset`.
+    /// Members of a current cluster, most central first, `limit` from
+    /// `offset`.
     ///
     /// # Errors
-    /// SQLite errors.
+    /// SQLite errors or corrupt rows.
     pub fn cluster_members(
         &self,
-        id: &str,
+        id: &ClusterId,
         offset: usize,
         limit: usize,
-    ) -> Result<Vec<MemberRecord>> {
+    ) -> Result<Vec<ClusterMember>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT ticket_id, similarity FROM cluster_members
                  WHERE cluster_id = ?1 AND position >= ?2 ORDER BY position LIMIT ?3",
             )?;
-            let rows = stmt.query_map(params![id, offset as i64, limit as i64], |r| {
-                Ok(MemberRecord {
-                    ticket: r.get(0)?,
-                    similarity: r.get::<_, f64>(1)? as f32,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            let rows = stmt.query_map(
+                params![
+                    id.as_str(),
+                    i64::try_from(offset).unwrap_or(i64::MAX),
+                    i64::try_from(limit).unwrap_or(i64::MAX)
+                ],
+                |r| {
+                    Ok(MemberRow {
+                        ticket: r.get(0)?,
+                        similarity: r.get::<_, f64>(1)? as f32,
+                    })
+                },
+            )?;
+            rows.map(|r| member_of(r?)).collect()
         })
     }
 
@@ -152,7 +225,11 @@ impl Store {
     ///
     /// # Errors
     /// SQLite errors.
-    pub fn save_job(&self, job: &JobRecord) -> Result<()> {
+    pub fn save_job(&self, job: &Job) -> Result<()> {
+        let result = job
+            .result
+            .as_ref()
+            .map(|r| serde_json::to_string(r).expect("a job result always serialises"));
         self.write(|conn| {
             conn.execute(
                 "INSERT INTO jobs (id, kind, state, stage, done, total, created_ns, started_ns, finished_ns, error, result)
@@ -160,17 +237,17 @@ impl Store {
                  ON CONFLICT (id) DO UPDATE SET state = ?3, stage = ?4, done = ?5, total = ?6,
                      started_ns = ?8, finished_ns = ?9, error = ?10, result = ?11",
                 params![
-                    job.id,
-                    job.kind,
-                    job.state,
+                    job.id.as_str(),
+                    job.kind.as_str(),
+                    job.state.as_str(),
                     job.stage,
-                    job.done as i64,
-                    job.total as i64,
-                    job.created_ns,
-                    job.started_ns,
-                    job.finished_ns,
+                    i64::try_from(job.done).unwrap_or(i64::MAX),
+                    i64::try_from(job.total).unwrap_or(i64::MAX),
+                    unix_ns(job.created_at),
+                    job.started_at.map(unix_ns),
+                    job.finished_at.map(unix_ns),
                     job.error,
-                    job.result.as_ref().map(|r| r.to_string())
+                    result
                 ],
             )?;
             Ok(())
@@ -179,32 +256,62 @@ impl Store {
 
     /// # Errors
     /// SQLite errors or corrupt rows.
-    pub fn job(&self, id: &str) -> Result<Option<JobRecord>> {
-        self.read(|conn| {
-            conn.query_row(
-                "SELECT id, kind, state, stage, done, total, created_ns, started_ns, finished_ns, error, result FROM jobs WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(JobRecord {
-                        id: r.get(0)?,
-                        kind: r.get(1)?,
-                        state: r.get(2)?,
-                        stage: r.get(3)?,
-                        done: r.get::<_, i64>(4)? as u64,
-                        total: r.get::<_, i64>(5)? as u64,
-                        created_ns: r.get(6)?,
-                        started_ns: r.get(7)?,
-                        finished_ns: r.get(8)?,
-                        error: r.get(9)?,
-                        result: r
-                            .get::<_, Option<String>>(10)?
-                            .and_then(|s| serde_json::from_str(&s).ok()),
-                    })
-                },
-            )
-            .optional()
-            .map_err(StoreError::from)
-        })
+    pub fn job(&self, id: &JobId) -> Result<Option<Job>> {
+        type Row = (
+            String,
+            String,
+            Option<String>,
+            i64,
+            i64,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<Row> = self.read(|conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT kind, state, stage, done, total, created_ns, started_ns, finished_ns, error, result FROM jobs WHERE id = ?1",
+                    [id.as_str()],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                            r.get(8)?,
+                            r.get(9)?,
+                        ))
+                    },
+                )
+                .optional()?)
+        })?;
+        let Some((kind, state, stage, done, total, created, started, finished, error, result)) =
+            row
+        else {
+            return Ok(None);
+        };
+        let at = |ns: i64| from_unix_ns(ns).map_err(StoreError::Corrupt);
+        Ok(Some(Job {
+            id: id.clone(),
+            kind: JobKind::parse(&kind).map_err(StoreError::Corrupt)?,
+            state: JobState::parse(&state).map_err(StoreError::Corrupt)?,
+            stage,
+            done: done.max(0) as u64,
+            total: total.max(0) as u64,
+            created_at: at(created)?,
+            started_at: started.map(at).transpose()?,
+            finished_at: finished.map(at).transpose()?,
+            error,
+            result: result
+                .map(|r| serde_json::from_str::<JobResult>(&r).map_err(corrupt))
+                .transpose()?,
+        }))
     }
 
     /// Marks jobs left queued or running by a stopped process as failed.
@@ -212,13 +319,13 @@ impl Store {
     ///
     /// # Errors
     /// SQLite errors.
-    pub fn fail_interrupted_jobs(&self, now_ns: i64) -> Result<usize> {
+    pub fn fail_interrupted_jobs(&self, now: time::OffsetDateTime) -> Result<usize> {
         self.write(|conn| {
             Ok(conn.execute(
                 "UPDATE jobs SET state = 'failed', finished_ns = ?1,
                      error = 'interrupted: the server stopped while the job ran; the previous clusters are still current — start the job again'
                  WHERE state IN ('queued', 'running')",
-                [now_ns],
+                [unix_ns(now)],
             )?)
         })
     }

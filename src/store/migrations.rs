@@ -58,6 +58,14 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (cluster_id, position)
     ) WITHOUT ROWID;
     "#,
+    // 3: clusters keep their identity after a later run replaces them
+    // (`current` = 0, members dropped), so a reference to one is answered
+    // "superseded" rather than "never existed".
+    r#"
+    ALTER TABLE clusters ADD COLUMN current INTEGER NOT NULL DEFAULT 1;
+    DROP INDEX clusters_by_rank;
+    CREATE INDEX clusters_current_by_rank ON clusters (current, rank);
+    "#,
 ];
 
 /// The schema version this build writes.

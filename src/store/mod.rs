@@ -15,8 +15,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use clusters::{ClusterRecord, JobRecord, MemberRecord};
-pub use tickets::{Change, ListCursor, ListFilter, StoredTicket, UpsertOutcome, created_ns};
+use crate::error::{Classify, ErrorClass};
+
+pub use tickets::{Change, UpsertOutcome};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -31,6 +32,32 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl Classify for StoreError {
+    fn class(&self) -> ErrorClass {
+        use rusqlite::ErrorCode::*;
+        match self {
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    DiskFull | SystemIoFailure | CannotOpen | ReadOnly | PermissionDenied
+                ) =>
+            {
+                ErrorClass::Io
+            }
+            StoreError::Sqlite(_) | StoreError::Corrupt(_) => ErrorClass::Internal,
+            StoreError::TooNew { .. } => ErrorClass::Invalid,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            StoreError::Sqlite(_) => "store-failed",
+            StoreError::Corrupt(_) => "store-corrupt",
+            StoreError::TooNew { .. } => "store-too-new",
+        }
+    }
+}
 
 /// One writer connection and a few readers; WAL lets them run side by side.
 pub struct Store {

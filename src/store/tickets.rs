@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{Result, Store, StoreError};
-use crate::model::{IncomingTicket, Source, Ticket, TicketId};
+use crate::model::{
+    IncomingTicket, ListCursor, ListFilter, Source, StoredTicket, Tag, Ticket, TicketId,
+    from_unix_ns, unix_ns,
+};
 
 /// The part of a ticket kept as JSON; id, source and time live in columns so
 /// that they can be filtered and ordered. Borrowed when writing, owned when
@@ -19,8 +22,8 @@ struct Doc<'a> {
     title: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "str::is_empty")]
     body: Cow<'a, str>,
-    #[serde(default, skip_serializing_if = "<[String]>::is_empty")]
-    tags: Cow<'a, [String]>,
+    #[serde(default, skip_serializing_if = "<[Tag]>::is_empty")]
+    tags: Cow<'a, [Tag]>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     customer: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,15 +77,6 @@ impl<'a> Doc<'a> {
     }
 }
 
-/// A ticket as stored, with its place in the change order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredTicket {
-    pub ticket: Ticket,
-    /// Position in the change order; grows with every create or update.
-    pub seq: u64,
-    pub ingested_at: OffsetDateTime,
-}
-
 /// A ticket the upsert created or changed, for the index to pick up.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -105,38 +99,12 @@ pub struct UpsertOutcome {
     pub last_seq: u64,
 }
 
-/// Filters for [`Store::list`].
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
-    pub source: Option<String>,
-    pub since: Option<OffsetDateTime>,
-    pub until: Option<OffsetDateTime>,
-}
-
-/// Where a newest-first listing resumes: after this (created, id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListCursor {
-    pub created_ns: i64,
-    pub id: String,
-}
-
 fn nanos(t: OffsetDateTime) -> i64 {
-    // i64 nanoseconds cover the years 1678–2262; clamp anything beyond.
-    i64::try_from(t.unix_timestamp_nanos()).unwrap_or(if t.year() < 1970 {
-        i64::MIN
-    } else {
-        i64::MAX
-    })
-}
-
-/// Nanoseconds since the epoch, as the store orders tickets (for cursors).
-pub fn created_ns(t: OffsetDateTime) -> i64 {
-    nanos(t)
+    unix_ns(t)
 }
 
 fn from_nanos(ns: i64) -> Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
-        .map_err(|e| StoreError::Corrupt(format!("timestamp {ns}: {e}")))
+    from_unix_ns(ns).map_err(StoreError::Corrupt)
 }
 
 const COLUMNS: &str = "seq, id, source, created_ns, ingested_ns, doc";

@@ -2,66 +2,41 @@
 //! `GET /v1/clusters/{id}`.
 
 use actix_web::{HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
-use crate::engine::EngineError;
-use crate::http::AppState;
+use super::paging::{OffsetCursor, PageParams};
 use crate::http::auth::{Admin, AnyRole, Auth, Review};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::model::rfc3339;
-use crate::store::{ClusterRecord, JobRecord, MemberRecord};
+use crate::http::views::{ClusterView, JobView, MemberView};
+use crate::http::{AppState, blocking};
+use crate::model::{ClusterId, JobId};
 
-/// A job as the API shows it.
-#[derive(Serialize)]
-pub struct JobView {
-    id: String,
-    kind: String,
-    state: String,
-    stage: Option<String>,
-    progress: Progress,
-    created_at: String,
-    started_at: Option<String>,
-    finished_at: Option<String>,
-    error: Option<String>,
-    result: Option<serde_json::Value>,
-}
-
-#[derive(Serialize)]
-struct Progress {
-    done: u64,
-    total: u64,
-}
-
-fn at(ns: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
-        .map(rfc3339)
-        .unwrap_or_default()
-}
-
-impl From<JobRecord> for JobView {
-    fn from(j: JobRecord) -> Self {
-        JobView {
-            id: j.id,
-            kind: j.kind,
-            state: j.state,
-            stage: j.stage,
-            progress: Progress {
-                done: j.done,
-                total: j.total,
-            },
-            created_at: at(j.created_ns),
-            started_at: j.started_ns.map(at),
-            finished_at: j.finished_ns.map(at),
-            error: j.error,
-            result: j.result,
-        }
+/// A re-cluster takes no options yet; a body, when sent, must be `{}`.
+fn check_recluster_body(body: &[u8]) -> ApiResult<()> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "the body is not JSON ({e}); send no body, or {{}}: a re-cluster takes no options"
+        ))
+    })?;
+    match value {
+        serde_json::Value::Object(map) if map.is_empty() => Ok(()),
+        serde_json::Value::Object(map) => Err(ApiError::bad_request(format!(
+            "a re-cluster takes no options, but the body names {}; send no body, or {{}}",
+            map.keys()
+                .take(5)
+                .map(|k| format!("'{}'", crate::model::truncate(k, 40)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+        _ => Err(ApiError::bad_request(
+            "the body must be a JSON object; send no body, or {}: a re-cluster takes no options",
+        )),
     }
 }
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReclusterBody {}
 
 /// Starts a re-cluster; one runs at a time.
 #[tracing::instrument(skip_all)]
@@ -70,81 +45,36 @@ pub async fn post_recluster(
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    // The body is optional; when sent it must be `{}` (no options yet).
-    if !body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::from_slice::<ReclusterBody>(&body).map_err(|e| {
-            ApiError::bad_request(format!(
-                "the body must be empty or {{}}: {e}; a re-cluster takes no options"
-            ))
-        })?;
-    }
+    check_recluster_body(&body)?;
     let engine = state.engine.clone();
-    match web::block(move || engine.start_recluster()).await? {
-        Ok(job) => Ok(HttpResponse::Accepted().json(json!({"job": JobView::from(job)}))),
-        Err(EngineError::JobRunning(job)) => {
-            let mut e = ApiError::new(
-                actix_web::http::StatusCode::CONFLICT,
-                "job-running",
-                format!(
-                    "a re-cluster is already {} (job {}); follow it at GET /v1/jobs/{} and start another when it has finished",
-                    job.state, job.id, job.id
-                ),
-            );
-            e.job = serde_json::to_value(JobView::from(*job)).ok().map(Box::new);
-            Err(e)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let job = blocking(move || Ok(engine.start_recluster()?)).await?;
+    Ok(HttpResponse::Accepted().json(json!({"job": JobView::from(job)})))
 }
 
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(job = %id))]
 pub async fn get_job(
     _auth: Auth<AnyRole>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let engine = state.engine.clone();
-    let id = id.into_inner();
-    let lookup = id.clone();
-    match web::block(move || engine.job(&lookup)).await?? {
-        Some(job) => Ok(HttpResponse::Ok().json(JobView::from(job))),
-        None => Err(ApiError::not_found(format!(
-            "no job has id '{id}'; jobs are started with POST /v1/recluster"
-        ))),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PageParams {
-    cursor: Option<String>,
-    limit: Option<usize>,
-}
-
-fn page(params: &PageParams, default: usize, max: usize) -> ApiResult<(usize, usize)> {
-    let limit = params.limit.unwrap_or(default);
-    if limit == 0 || limit > max {
-        return Err(ApiError::bad_request(format!(
-            "limit must be between 1 and {max}"
-        )));
-    }
-    let offset = match params.cursor.as_deref() {
-        None => 0,
-        Some(c) => c
-            .strip_prefix('o')
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "cursor is not one this server gave out; start again without a cursor",
-                )
-            })?,
+    let not_found = |id: &str| {
+        ApiError::not_found(format!(
+            "no job has id '{}'; jobs are started with POST /v1/recluster, which answers the job's id",
+            crate::model::truncate(id, 80)
+        ))
     };
-    Ok((offset, limit))
+    let id = JobId::parse(id.into_inner()).map_err(|e| not_found(&e.value))?;
+    let engine = state.engine.clone();
+    let lookup = id.clone();
+    match blocking(move || Ok(engine.job(&lookup)?)).await? {
+        Some(job) => Ok(HttpResponse::Ok().json(JobView::from(job))),
+        None => Err(not_found(id.as_str())),
+    }
 }
 
 #[derive(Serialize)]
 struct ClusterList {
-    clusters: Vec<ClusterRecord>,
+    clusters: Vec<ClusterView>,
     next_cursor: Option<String>,
 }
 
@@ -156,28 +86,32 @@ pub async fn list_clusters(
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let max = state.engine.config().limits.max_page;
-    let (offset, limit) = page(&params, 50, max)?;
+    let limit = params.limit(50, max)?;
+    let offset = OffsetCursor::parse(params.cursor.as_deref())?;
     let engine = state.engine.clone();
-    let mut rows =
-        web::block(move || engine.clusters(Some(offset as i64 - 1), limit + 1)).await??;
+    let mut rows = blocking(move || {
+        let after = i64::try_from(offset).map_or(i64::MAX, |o| o - 1);
+        Ok(engine.clusters(Some(after), limit + 1)?)
+    })
+    .await?;
     let more = rows.len() > limit;
     rows.truncate(limit);
     Ok(HttpResponse::Ok().json(ClusterList {
-        next_cursor: more.then(|| format!("o{}", offset + limit)),
-        clusters: rows.into_iter().map(|(_, c)| c).collect(),
+        next_cursor: more.then(|| OffsetCursor::encode(offset + limit)),
+        clusters: rows.into_iter().map(|(_, c)| c.into()).collect(),
     }))
 }
 
 #[derive(Serialize)]
 struct ClusterDetail {
     #[serde(flatten)]
-    cluster: ClusterRecord,
-    members: Vec<MemberRecord>,
+    cluster: ClusterView,
+    members: Vec<MemberView>,
     next_cursor: Option<String>,
 }
 
 /// One cluster with its members, most central first, paged.
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(skip_all, fields(cluster = %id))]
 pub async fn get_cluster(
     _auth: Auth<Review>,
     state: web::Data<AppState>,
@@ -185,28 +119,39 @@ pub async fn get_cluster(
     params: web::Query<PageParams>,
 ) -> ApiResult<HttpResponse> {
     let max = state.engine.config().limits.max_page;
-    let (offset, limit) = page(&params, max, max)?;
+    let limit = params.limit(max, max)?;
+    let offset = OffsetCursor::parse(params.cursor.as_deref())?;
+    let id = ClusterId::parse(id.into_inner()).map_err(|e| {
+        ApiError::not_found(format!(
+            "no cluster has id '{}'; {}; list the current clusters with GET /v1/clusters",
+            crate::model::truncate(&e.value, 80),
+            e.shape
+        ))
+    })?;
     let engine = state.engine.clone();
-    let id = id.into_inner();
-    let lookup = id.clone();
-    let found = web::block(move || -> Result<_, EngineError> {
-        let Some(cluster) = engine.cluster(&lookup)? else {
-            return Ok(None);
-        };
-        let mut members = engine.cluster_members(&lookup, offset, limit + 1)?;
-        let more = members.len() > limit;
-        members.truncate(limit);
-        Ok(Some((cluster, members, more)))
-    })
-    .await??;
-    match found {
-        Some((cluster, members, more)) => Ok(HttpResponse::Ok().json(ClusterDetail {
-            cluster,
-            members,
-            next_cursor: more.then(|| format!("o{}", offset + limit)),
-        })),
-        None => Err(ApiError::not_found(format!(
-            "no current cluster has id '{id}'; clusters are replaced by each re-cluster, list them with GET /v1/clusters"
-        ))),
+    let (cluster, mut members) =
+        blocking(move || Ok(engine.cluster_members(&id, offset, limit + 1)?)).await?;
+    let more = members.len() > limit;
+    members.truncate(limit);
+    Ok(HttpResponse::Ok().json(ClusterDetail {
+        cluster: cluster.into(),
+        members: members.into_iter().map(MemberView::from).collect(),
+        next_cursor: more.then(|| OffsetCursor::encode(offset + limit)),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recluster_body_is_nothing_or_an_empty_object() {
+        assert!(check_recluster_body(b"").is_ok());
+        assert!(check_recluster_body(b" {} ").is_ok());
+        for bad in [&b"[]"[..], b"null", b"{\"k\":1}", b"{", b"3"] {
+            let e = check_recluster_body(bad).expect_err("refused");
+            assert_eq!(e.class, crate::error::ErrorClass::BadRequest);
+            assert!(!e.detail.contains("ReclusterBody"), "{}", e.detail);
+        }
     }
 }

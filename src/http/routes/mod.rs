@@ -2,4 +2,5 @@
 
 pub mod clusters;
 pub mod health;
+pub mod paging;
 pub mod tickets;

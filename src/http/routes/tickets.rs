@@ -6,13 +6,15 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::http::AppState;
+use super::paging::{given, not_ours, parse_limit};
+use crate::engine::IngestPolicy;
 use crate::http::auth::{AnyRole, Auth, Ingest};
 use crate::http::problem::{ApiError, ApiResult};
+use crate::http::views::TicketView;
+use crate::http::{AppState, blocking};
 use crate::index::SearchRequest;
 use crate::ingest::{self, Format};
-use crate::model::{Ticket, parse_rfc3339, rfc3339};
-use crate::store::{ListCursor, ListFilter, StoredTicket};
+use crate::model::{ListCursor, ListFilter, parse_rfc3339, unix_ns};
 
 /// How long `?refresh=wait_for` waits for the index before answering anyway.
 const WAIT_FOR_LIMIT: Duration = Duration::from_secs(30);
@@ -109,7 +111,7 @@ pub async fn post_tickets(
     }
     let body = read_limited(payload, limits.max_body_bytes).await?;
     let engine = state.engine.clone();
-    let report = web::block(move || -> ApiResult<_> {
+    let (report, searchable) = blocking(move || {
         let items = ingest::parse_body(&body, format)?;
         if items.len() > limits.max_batch {
             return Err(ApiError::too_large(format!(
@@ -118,45 +120,24 @@ pub async fn post_tickets(
                 limits.max_batch
             )));
         }
-        let total = items.len();
-        let (valid, errors) = ingest::validate(items, &engine.validation_context());
-        if !errors.is_empty() {
-            return Err(ApiError::invalid_items(total, errors));
-        }
-        tracing::Span::current().record("tickets", total);
-        let report = engine.upsert(&valid)?;
-        let searchable = wait && engine.wait_searchable(report.seq, WAIT_FOR_LIMIT);
-        Ok((report, searchable))
+        tracing::Span::current().record("tickets", items.len());
+        let report = engine.ingest(items, IngestPolicy::AllOrNothing)?;
+        let seq = report.upsert.seq;
+        let searchable = if wait {
+            engine.wait_searchable(seq, WAIT_FOR_LIMIT)
+        } else {
+            engine.is_searchable(seq)
+        };
+        Ok((report.upsert, searchable))
     })
-    .await??;
-    let (report, searchable) = report;
+    .await?;
     Ok(HttpResponse::Ok().json(PostAnswer {
         created: report.created,
         updated: report.updated,
         unchanged: report.unchanged,
         seq: report.seq,
-        searchable: searchable || state.engine.wait_searchable(report.seq, Duration::ZERO),
+        searchable,
     }))
-}
-
-/// A ticket as the API shows it.
-#[derive(Serialize)]
-pub struct TicketView {
-    #[serde(flatten)]
-    ticket: Ticket,
-    ingested_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    score: Option<f32>,
-}
-
-impl TicketView {
-    fn new(stored: StoredTicket, score: Option<f32>) -> Self {
-        TicketView {
-            ingested_at: rfc3339(stored.ingested_at),
-            ticket: stored.ticket,
-            score,
-        }
-    }
 }
 
 #[tracing::instrument(skip_all)]
@@ -168,11 +149,12 @@ pub async fn get_ticket(
     let engine = state.engine.clone();
     let id = id.into_inner();
     let lookup = id.clone();
-    let stored = web::block(move || engine.ticket(&lookup)).await??;
+    let stored = blocking(move || Ok(engine.ticket(&lookup)?)).await?;
     match stored {
         Some(stored) => Ok(HttpResponse::Ok().json(TicketView::new(stored, None))),
         None => Err(ApiError::not_found(format!(
-            "no ticket has id '{id}'; check the id, or send the ticket with POST /v1/tickets"
+            "no ticket has id '{}'; check the id, or send the ticket with POST /v1/tickets",
+            crate::model::truncate(&id, 80)
         ))),
     }
 }
@@ -185,7 +167,7 @@ pub struct ListParams {
     since: Option<String>,
     until: Option<String>,
     cursor: Option<String>,
-    limit: Option<usize>,
+    limit: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -207,14 +189,17 @@ enum Cursor {
 }
 
 impl Cursor {
-    fn parse(text: &str) -> ApiResult<Cursor> {
-        let bad = || {
-            ApiError::bad_request(
-                "cursor is not one this server gave out; start again without a cursor",
-            )
-        };
+    fn parse(text: &str, max_offset: usize) -> ApiResult<Cursor> {
+        let bad = not_ours;
         if let Some(offset) = text.strip_prefix('s') {
-            return offset.parse().map(Cursor::Search).map_err(|_| bad());
+            return offset
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| offset.parse::<usize>().ok())
+                .flatten()
+                .filter(|&o| o <= max_offset)
+                .map(Cursor::Search)
+                .ok_or_else(bad);
         }
         let rest = text.strip_prefix('l').ok_or_else(bad)?;
         let (ns, hex) = rest.split_once('-').ok_or_else(bad)?;
@@ -250,24 +235,22 @@ pub async fn list_tickets(
     params: web::Query<ListParams>,
 ) -> ApiResult<HttpResponse> {
     let params = params.into_inner();
-    let max = state.engine.config().limits.max_page;
-    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
-    if limit == 0 || limit > max {
-        return Err(ApiError::bad_request(format!(
-            "limit must be between 1 and {max}"
-        )));
-    }
+    let limits = state.engine.config().limits.clone();
+    let limit = parse_limit(params.limit.as_deref(), DEFAULT_PAGE, limits.max_page)?;
     let time = |name: &str, v: Option<String>| {
-        v.map(|v| parse_rfc3339(&v).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))))
+        given(v)
+            .map(|v| parse_rfc3339(&v).map_err(|e| ApiError::bad_parameter(format!("{name}: {e}"))))
             .transpose()
     };
     let since = time("since", params.since)?;
     let until = time("until", params.until)?;
-    let cursor = params.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let cursor = given(params.cursor)
+        .map(|c| Cursor::parse(&c, limits.max_search_window))
+        .transpose()?;
     let engine = state.engine.clone();
     let q = params.q.filter(|q| !q.trim().is_empty());
-    let source = params.source;
-    let list = web::block(move || -> ApiResult<TicketList> {
+    let source = given(params.source);
+    let list = blocking(move || {
         if let Some(q) = q {
             let offset = match cursor {
                 None => 0,
@@ -325,7 +308,7 @@ pub async fn list_tickets(
                 .flatten()
                 .map(|last| {
                     Cursor::List(ListCursor {
-                        created_ns: crate::store::created_ns(last.ticket.created_at),
+                        created_ns: unix_ns(last.ticket.created_at),
                         id: last.ticket.id.to_string(),
                     })
                     .encode()
@@ -337,6 +320,6 @@ pub async fn list_tickets(
             })
         }
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -1,6 +1,14 @@
-//! The engine: the store, the search index and the writer thread behind one
-//! plain Rust API. The HTTP server, the CLI, the tests and the benches all
-//! call it the same way; it knows nothing of HTTP.
+//! The engine: one plain Rust façade over the stages — the store, the
+//! search index and its writer thread, the re-cluster pipeline and the job
+//! runner. The HTTP server, the CLI, the tests and the benches all call it
+//! the same way; it knows nothing of HTTP or of the command line.
+//!
+//! Every error it returns is an [`EngineError`], which knows its class
+//! ([`crate::error::ErrorClass`]) and stable code.
+
+mod error;
+mod ingest;
+mod jobs;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -9,53 +17,42 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+pub use self::error::{EngineError, Result};
+pub use self::ingest::{IngestPolicy, IngestReport};
+pub use self::jobs::StageHook;
 use crate::analyze::Analyzer;
 use crate::config::Config;
 use crate::index::writer::{ChangeSource, IndexChange, Indexer, WriterSettings};
 use crate::index::{IndexError, SearchPage, SearchRequest, TicketIndex};
-use crate::model::{IncomingTicket, ValidationContext};
-use crate::store::{ListCursor, ListFilter, Store, StoreError, StoredTicket};
-
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    #[error("cannot use data directory {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("a re-cluster is already {} (job {}); wait for it to finish", .0.state, .0.id)]
-    JobRunning(Box<crate::store::JobRecord>),
-    #[error(
-        "data directory {0} is in use by another refrain process (a running server?); stop it, or send the work to it with --server URL"
-    )]
-    Locked(PathBuf),
-}
-
-pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+use crate::jobs::JobRunner;
+use crate::model::{
+    CandidateCluster, ClusterId, ClusterMember, IncomingTicket, Job, JobId, ListCursor, ListFilter,
+    StoredTicket, Ticket, ValidationContext,
+};
+use crate::store::Store;
 
 /// How the engine is opened.
-#[derive(Debug, Clone)]
+#[derive(Clone, Default)]
 pub struct EngineOptions {
     pub config: Config,
     /// Overrides the config's commit interval (bulk loads commit rarely).
     pub commit_interval: Option<Duration>,
+    /// Called as each re-cluster stage starts; tests use it to hold a job
+    /// running or to inject a failure.
+    pub stage_hook: Option<StageHook>,
 }
 
 impl From<Config> for EngineOptions {
     fn from(config: Config) -> Self {
         EngineOptions {
             config,
-            commit_interval: None,
+            ..EngineOptions::default()
         }
     }
 }
 
-/// What an upsert did, as reported to the client.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize, PartialEq, Eq)]
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UpsertReport {
     pub created: usize,
     pub updated: usize,
@@ -66,7 +63,7 @@ pub struct UpsertReport {
 }
 
 /// Numbers for `/readyz` and `/metrics`.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Status {
     pub tickets: u64,
     pub indexed_seq: u64,
@@ -76,6 +73,7 @@ pub struct Status {
     pub index_failure: Option<String>,
 }
 
+/// The store as the index writer's source of changes.
 struct StoreChanges(Arc<Store>);
 
 impl ChangeSource for StoreChanges {
@@ -83,9 +81,26 @@ impl ChangeSource for StoreChanges {
         &self,
         after: u64,
         upto: u64,
-        f: &mut dyn FnMut(Vec<StoredTicket>) -> crate::index::Result<()>,
+        f: &mut dyn FnMut(Vec<(u64, Ticket)>) -> crate::index::Result<()>,
     ) -> crate::index::Result<()> {
-        self.0.scan_changes(after, upto, 10_000, f)
+        /// Keeps the callback's own error apart from the store's.
+        enum Stop {
+            Store(crate::store::StoreError),
+            Index(IndexError),
+        }
+        impl From<crate::store::StoreError> for Stop {
+            fn from(e: crate::store::StoreError) -> Self {
+                Stop::Store(e)
+            }
+        }
+        self.0
+            .scan_changes::<Stop>(after, upto, 10_000, |chunk| {
+                f(chunk.into_iter().map(|s| (s.seq, s.ticket)).collect()).map_err(Stop::Index)
+            })
+            .map_err(|stop| match stop {
+                Stop::Store(e) => IndexError::Source(e.to_string()),
+                Stop::Index(e) => e,
+            })
     }
 }
 
@@ -98,14 +113,17 @@ pub struct Engine {
     indexer: Indexer,
     /// Keeps store commits and index sends in the same (seq) order.
     write_order: Mutex<()>,
-    jobs: crate::jobs::JobSlot,
+    jobs: JobRunner,
+    job_log: Arc<jobs::StoreJobLog>,
+    stage_hook: Option<StageHook>,
     _lock: File,
 }
 
 impl Engine {
     /// Opens (creating if needed) the data directory: migrates the store,
-    /// opens or rebuilds the index and starts catching it up in the
-    /// background ([`Engine::status`] says when it is ready).
+    /// marks jobs a previous process left running as failed, opens or
+    /// rebuilds the index and starts catching it up in the background
+    /// ([`Engine::status`] says when it is ready).
     ///
     /// # Errors
     /// The directory cannot be created or is locked by another process, or
@@ -123,8 +141,7 @@ impl Engine {
             return Err(EngineError::Locked(data_dir.to_path_buf()));
         }
         let store = Arc::new(Store::open(&data_dir.join("refrain.sqlite"))?);
-        let interrupted =
-            store.fail_interrupted_jobs(crate::store::created_ns(OffsetDateTime::now_utc()))?;
+        let interrupted = store.fail_interrupted_jobs(OffsetDateTime::now_utc())?;
         if interrupted > 0 {
             tracing::warn!(
                 jobs = interrupted,
@@ -159,60 +176,19 @@ impl Engine {
         Ok(Engine {
             data_dir: data_dir.to_path_buf(),
             config: Arc::new(config),
+            job_log: Arc::new(jobs::StoreJobLog(store.clone())),
             store,
             index: opened.index,
             indexer,
             write_order: Mutex::new(()),
-            jobs: crate::jobs::JobSlot::default(),
+            jobs: JobRunner::default(),
+            stage_hook: options.stage_hook,
             _lock: lock,
         })
     }
 
     pub fn config(&self) -> &Config {
         &self.config
-    }
-
-    pub(crate) fn store(&self) -> &Store {
-        &self.store
-    }
-
-    pub(crate) fn jobs(&self) -> &crate::jobs::JobSlot {
-        &self.jobs
-    }
-
-    /// # Errors
-    /// Store errors.
-    pub fn job(&self, id: &str) -> Result<Option<crate::store::JobRecord>> {
-        Ok(self.store.job(id)?)
-    }
-
-    /// Current candidate clusters, largest first, after rank `after_rank`.
-    ///
-    /// # Errors
-    /// Store errors.
-    pub fn clusters(
-        &self,
-        after_rank: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<(i64, crate::store::ClusterRecord)>> {
-        Ok(self.store.clusters(after_rank, limit)?)
-    }
-
-    /// # Errors
-    /// Store errors.
-    pub fn cluster(&self, id: &str) -> Result<Option<crate::store::ClusterRecord>> {
-        Ok(self.store.cluster(id)?)
-    }
-
-    /// # Errors
-    /// Store errors.
-    pub fn cluster_members(
-        &self,
-        id: &str,
-        offset: usize,
-        limit: usize,
-    ) -> Result<Vec<crate::store::MemberRecord>> {
-        Ok(self.store.cluster_members(id, offset, limit)?)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -227,11 +203,13 @@ impl Engine {
         }
     }
 
-    /// Stores a batch (all or nothing) and queues it for the search index.
+    /// Stores validated tickets (all or nothing) and queues them for the
+    /// search index. Most callers want [`Engine::ingest`], which parses
+    /// and validates first.
     ///
     /// Crash guarantee: when this returns `Ok`, the batch is durable; it
-    /// becomes searchable within the commit interval, or at once for a caller
-    /// that waits with [`Engine::wait_searchable`].
+    /// becomes searchable within the commit interval, or at once for a
+    /// caller that waits with [`Engine::wait_searchable`].
     ///
     /// # Errors
     /// Store errors (nothing of the batch is then stored).
@@ -262,9 +240,16 @@ impl Engine {
         })
     }
 
-    /// Waits until writes up to `seq` are searchable; false on timeout.
+    /// Waits until writes up to `seq` are searchable, asking the index
+    /// writer to commit now; false on timeout.
     pub fn wait_searchable(&self, seq: u64, timeout: Duration) -> bool {
         self.indexer.wait_searchable(seq, timeout)
+    }
+
+    /// Whether writes up to `seq` are searchable already. Only reports:
+    /// unlike [`Engine::wait_searchable`] it never asks for a commit.
+    pub fn is_searchable(&self, seq: u64) -> bool {
+        self.indexer.progress().committed_seq() >= seq
     }
 
     /// # Errors
@@ -290,8 +275,24 @@ impl Engine {
     /// Full-text search; returns the page's tickets with their scores.
     ///
     /// # Errors
-    /// Index or store errors.
+    /// [`EngineError::SearchTooDeep`] past the configured search window,
+    /// [`EngineError::SearchNotReady`] while the index is rebuilt or
+    /// catches up after a start; index or store errors.
     pub fn search(&self, request: &SearchRequest) -> Result<(SearchPage, Vec<StoredTicket>)> {
+        let window = self.config.limits.max_search_window;
+        if request.offset.saturating_add(request.limit) > window {
+            return Err(EngineError::SearchTooDeep {
+                offset: request.offset,
+                limit: request.limit,
+                window,
+            });
+        }
+        if !self.indexer.progress().is_ready() {
+            let lag = self
+                .store
+                .count_changed_after(self.indexer.progress().committed_seq())?;
+            return Err(EngineError::SearchNotReady { lag });
+        }
         let page = self.index.search(request)?;
         let ids: Vec<String> = page.hits.iter().map(|h| h.id.clone()).collect();
         let tickets = self.store.tickets(&ids)?;
@@ -310,6 +311,61 @@ impl Engine {
             ready: progress.is_ready(),
             index_failure: progress.failure(),
         })
+    }
+
+    /// # Errors
+    /// Store errors.
+    pub fn job(&self, id: &JobId) -> Result<Option<Job>> {
+        Ok(self.store.job(id)?)
+    }
+
+    /// Current candidate clusters, largest first, after rank `after_rank`,
+    /// each with its rank (the listing's cursor).
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn clusters(
+        &self,
+        after_rank: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<(i64, CandidateCluster)>> {
+        Ok(self.store.clusters(after_rank, limit)?)
+    }
+
+    /// A current cluster.
+    ///
+    /// # Errors
+    /// [`EngineError::NotFound`] for an id no run made,
+    /// [`EngineError::ClusterSuperseded`] for one a later run replaced;
+    /// store errors.
+    pub fn cluster(&self, id: &ClusterId) -> Result<CandidateCluster> {
+        match self.store.cluster(id)? {
+            Some(c) if c.current => Ok(c),
+            Some(c) => Err(EngineError::ClusterSuperseded {
+                id: id.to_string(),
+                job: c.job.to_string(),
+            }),
+            None => Err(EngineError::NotFound {
+                what: "cluster",
+                id: id.to_string(),
+                hint: "list the current clusters with GET /v1/clusters",
+            }),
+        }
+    }
+
+    /// Members of a current cluster, most central first.
+    ///
+    /// # Errors
+    /// As [`Engine::cluster`].
+    pub fn cluster_members(
+        &self,
+        id: &ClusterId,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(CandidateCluster, Vec<ClusterMember>)> {
+        let cluster = self.cluster(id)?;
+        let members = self.store.cluster_members(id, offset, limit)?;
+        Ok((cluster, members))
     }
 
     /// Commits pending index work and closes.

@@ -1,0 +1,155 @@
+//! The one way tickets come in: parsed items → validation → upsert, under
+//! a policy for invalid items. The API, the CLI, `serve --demo` and
+//! `refrain eval` all call [`Engine::ingest`].
+
+use std::collections::HashMap;
+
+use super::{Engine, EngineError, Result, UpsertReport};
+use crate::ingest::{self, ItemError, ParsedItem};
+
+/// What to do with invalid items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestPolicy {
+    /// Store nothing if any item is invalid, or if one id appears twice
+    /// (the API: a client fixes the batch and sends it again).
+    AllOrNothing,
+    /// Store the valid items and report the rest (a file load: one bad
+    /// line should not stop years of history). A later item with the same
+    /// id replaces an earlier one, as a re-import would.
+    SkipInvalid,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    pub upsert: UpsertReport,
+    /// Items refused (all of them counted).
+    pub refused: usize,
+    /// The first [`MAX_ITEM_ERRORS`] reasons, in item order.
+    pub errors: Vec<ItemError>,
+}
+
+/// Item errors kept per call: enough to fix a batch, never more than a
+/// small answer (a request of a million bad items does not become a
+/// million error objects).
+pub const MAX_ITEM_ERRORS: usize = 100;
+
+/// Refuses every repeat of an id within one batch, naming where it first
+/// appeared.
+fn repeated_ids(items: &[ParsedItem]) -> Vec<ItemError> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+    let mut errors = Vec::new();
+    for item in items {
+        let Ok(draft) = &item.draft else { continue };
+        if draft.id.is_empty() {
+            continue;
+        }
+        if let Some(&at) = first.get(draft.id.as_str()) {
+            errors.push(ItemError {
+                index: item.index,
+                line: item.line,
+                id: Some(crate::model::truncate(&draft.id, 80)),
+                field: Some("id".into()),
+                reason: format!(
+                    "id appears again in this batch (first at item {at}); send each ticket once per batch"
+                ),
+            });
+        } else {
+            first.insert(&draft.id, item.index);
+        }
+    }
+    errors
+}
+
+impl Engine {
+    /// Validates `items` (in parallel) and stores the valid ones as
+    /// `policy` says.
+    ///
+    /// Crash guarantee: what the report counts as stored is durable when
+    /// this returns.
+    ///
+    /// # Errors
+    /// [`EngineError::InvalidTickets`] under `AllOrNothing` when any item
+    /// is invalid (nothing is stored); store errors.
+    pub fn ingest(&self, items: Vec<ParsedItem>, policy: IngestPolicy) -> Result<IngestReport> {
+        let total = items.len();
+        let repeats = match policy {
+            IngestPolicy::AllOrNothing => repeated_ids(&items),
+            IngestPolicy::SkipInvalid => Vec::new(),
+        };
+        let (valid, mut errors) = ingest::validate(items, &self.validation_context());
+        errors.extend(repeats);
+        errors.sort_by_key(|e| e.index);
+        let mut refused: Vec<usize> = errors.iter().map(|e| e.index).collect();
+        refused.dedup();
+        errors.truncate(MAX_ITEM_ERRORS);
+        if policy == IngestPolicy::AllOrNothing && !refused.is_empty() {
+            return Err(EngineError::InvalidTickets {
+                total,
+                refused: refused.len(),
+                errors,
+            });
+        }
+        let upsert = if valid.is_empty() {
+            UpsertReport::default()
+        } else {
+            self.upsert(&valid)?
+        };
+        Ok(IngestReport {
+            upsert,
+            refused: refused.len(),
+            errors,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{Format, parse_body};
+
+    fn engine() -> (tempfile::TempDir, Engine) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let engine = Engine::open(dir.path(), crate::Config::default()).expect("open");
+        (dir, engine)
+    }
+
+    #[test]
+    fn all_or_nothing_refuses_a_batch_with_a_repeated_id() {
+        let (_dir, engine) = engine();
+        let items = parse_body(
+            br#"[{"id":"a","body":"x"},{"id":"b","body":"y"},{"id":"a","body":"z"}]"#,
+            Format::Json,
+        )
+        .expect("parsed");
+        match engine.ingest(items, IngestPolicy::AllOrNothing) {
+            Err(EngineError::InvalidTickets {
+                total,
+                refused,
+                errors,
+            }) => {
+                assert_eq!((total, refused), (3, 1));
+                assert_eq!(errors[0].index, 2);
+                assert!(errors[0].reason.contains("first at item 0"), "{errors:?}");
+            }
+            other => panic!("expected refusal, got {other:?}"),
+        }
+        assert_eq!(engine.status().expect("status").tickets, 0);
+    }
+
+    #[test]
+    fn skip_invalid_stores_the_rest_and_caps_the_reasons() {
+        let (_dir, engine) = engine();
+        let mut body = String::from("{\"id\":\"good\",\"body\":\"fine\"}\n");
+        for i in 0..(MAX_ITEM_ERRORS + 50) {
+            body.push_str(&format!("{{\"id\":\"b{i}\"}}\n"));
+        }
+        let items = parse_body(body.as_bytes(), Format::Ndjson).expect("parsed");
+        let report = engine
+            .ingest(items, IngestPolicy::SkipInvalid)
+            .expect("stored");
+        assert_eq!(report.upsert.created, 1);
+        assert_eq!(report.refused, MAX_ITEM_ERRORS + 50);
+        assert_eq!(report.errors.len(), MAX_ITEM_ERRORS);
+    }
+}

@@ -1,0 +1,116 @@
+//! What the API answers: views of engine values, owned by the HTTP layer so
+//! that the store's layout never becomes the contract by accident. The CLI's
+//! `--json` output uses the same views, so both read alike.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{
+    CandidateCluster, ClusterMember, Job, JobResult, StoredTicket, Ticket, rfc3339,
+};
+
+/// A ticket as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct TicketView {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    pub ingested_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+}
+
+impl TicketView {
+    pub fn new(stored: StoredTicket, score: Option<f32>) -> Self {
+        TicketView {
+            ingested_at: rfc3339(stored.ingested_at),
+            ticket: stored.ticket,
+            score,
+        }
+    }
+}
+
+/// A job as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobView {
+    pub id: String,
+    pub kind: &'static str,
+    pub state: &'static str,
+    pub stage: Option<String>,
+    pub progress: ProgressView,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub error: Option<String>,
+    pub result: Option<JobResult>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressView {
+    pub done: u64,
+    pub total: u64,
+}
+
+impl From<Job> for JobView {
+    fn from(j: Job) -> Self {
+        JobView {
+            id: j.id.to_string(),
+            kind: j.kind.as_str(),
+            state: j.state.as_str(),
+            stage: j.stage,
+            progress: ProgressView {
+                done: j.done,
+                total: j.total,
+            },
+            created_at: rfc3339(j.created_at),
+            started_at: j.started_at.map(rfc3339),
+            finished_at: j.finished_at.map(rfc3339),
+            error: j.error,
+            result: j.result,
+        }
+    }
+}
+
+/// A member of a cluster: the ticket's id and its cosine to the centre.
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    pub id: String,
+    pub similarity: f32,
+}
+
+impl From<ClusterMember> for MemberView {
+    fn from(m: ClusterMember) -> Self {
+        MemberView {
+            id: m.ticket.to_string(),
+            similarity: m.similarity,
+        }
+    }
+}
+
+/// A candidate cluster as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct ClusterView {
+    pub id: String,
+    pub size: usize,
+    pub label_terms: Vec<String>,
+    pub examples: Vec<MemberView>,
+    pub cohesion: f32,
+    pub by_source: BTreeMap<String, usize>,
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
+impl From<CandidateCluster> for ClusterView {
+    fn from(c: CandidateCluster) -> Self {
+        ClusterView {
+            id: c.id.to_string(),
+            size: c.size,
+            label_terms: c.label_terms,
+            examples: c.examples.into_iter().map(MemberView::from).collect(),
+            cohesion: c.cohesion,
+            by_source: c.by_source,
+            first_seen: c.first_seen.map(rfc3339).unwrap_or_default(),
+            last_seen: c.last_seen.map(rfc3339).unwrap_or_default(),
+        }
+    }
+}
