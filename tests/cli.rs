@@ -143,6 +143,120 @@ fn a_data_directory_in_use_is_refused_with_a_hint() {
         .expect("engine");
     let out = refrain(&["ingest", &fixtures(), "--data", "data"], dir.path());
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("--server"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("in use by another refrain process"),
+        "{}",
+        stderr(&out)
+    );
+    let recluster = refrain(&["recluster", "--data", "data"], dir.path());
+    assert_eq!(recluster.status.code(), Some(1));
+    assert!(
+        stderr(&recluster).contains("POST /v1/recluster"),
+        "{}",
+        stderr(&recluster)
+    );
     drop(engine);
+}
+
+#[test]
+fn gen_writes_a_reproducible_dump_with_labels() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = |out: &str| {
+        vec![
+            "gen".to_string(),
+            "--tickets".into(),
+            "500".into(),
+            "--families".into(),
+            "20".into(),
+            "--seed".into(),
+            "7".into(),
+            "--out".into(),
+            out.into(),
+        ]
+    };
+    let run = |out: &str| {
+        let args = args(out);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refrain(&args, dir.path())
+    };
+    let out = run("a.ndjson");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(run("b.ndjson").status.code(), Some(0));
+    let a = std::fs::read_to_string(dir.path().join("a.ndjson")).expect("dump");
+    let b = std::fs::read_to_string(dir.path().join("b.ndjson")).expect("dump");
+    assert_eq!(a, b, "the same seed writes the same dump");
+    assert_eq!(a.lines().count(), 500);
+    let labels = std::fs::read_to_string(dir.path().join("a.labels.csv")).expect("labels");
+    assert_eq!(
+        labels.lines().count(),
+        501,
+        "a header and one label per ticket"
+    );
+    let bad = refrain(&["gen", "--tickets", "0", "--out", "c.ndjson"], dir.path());
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+}
+
+#[test]
+fn recluster_and_clusters_json_read_the_data_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = refrain(&["clusters", "--data", "data"], dir.path());
+    assert_eq!(empty.status.code(), Some(0));
+    assert!(
+        stderr(&empty).contains("refrain recluster"),
+        "{}",
+        stderr(&empty)
+    );
+    let ingest = refrain(&["ingest", &fixtures(), "--data", "data"], dir.path());
+    assert_eq!(ingest.status.code(), Some(0), "{}", stderr(&ingest));
+    let out = refrain(&["recluster", "--data", "data", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    assert_eq!(report["tickets"], 300);
+    let clusters = report["clusters"].as_u64().expect("clusters");
+    assert!(clusters > 10, "{report}");
+    let listed = refrain(
+        &["clusters", "--data", "data", "--json", "--limit", "1000"],
+        dir.path(),
+    );
+    assert_eq!(listed.status.code(), Some(0), "{}", stderr(&listed));
+    let lines: Vec<Value> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON cluster per line"))
+        .collect();
+    assert_eq!(lines.len() as u64, clusters);
+    assert!(lines[0]["id"].as_str().expect("id").starts_with('c'));
+    assert!(lines[0]["examples"][0]["id"].is_string(), "{}", lines[0]);
+    assert!(
+        lines
+            .windows(2)
+            .all(|w| w[0]["size"].as_u64() >= w[1]["size"].as_u64())
+    );
+}
+
+#[test]
+fn eval_scores_a_labelled_csv_and_a_missing_file_is_a_user_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut csv = String::from("text,category\n");
+    for i in 0..40 {
+        csv.push_str(&format!(
+            "my card was declined at the shop {i},card_declined\n"
+        ));
+        csv.push_str(&format!("how do I reset my password {i},password_reset\n"));
+    }
+    std::fs::write(dir.path().join("labelled.csv"), csv).expect("write");
+    let out = refrain(&["eval", "labelled.csv", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    assert_eq!(report["tickets"], 80);
+    assert_eq!(report["labels"], 2);
+    assert!(report["nmi"].as_f64().expect("nmi") > 0.9, "{report}");
+    assert!(
+        report["recluster"]["timings"]["total_s"].is_number(),
+        "{report}"
+    );
+    let missing = refrain(&["eval", "missing.csv"], dir.path());
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+    let err = stderr(&missing);
+    assert!(err.contains("cannot open missing.csv"), "{err}");
+    assert_eq!(err.matches("os error").count(), 1, "said once: {err}");
 }

@@ -104,21 +104,12 @@ impl Graph {
         self.strength.len()
     }
 
-    /// Directed entries (each undirected edge counts twice).
-    pub fn entries(&self) -> usize {
-        self.adj.len()
-    }
-
     pub fn neighbors(&self, v: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let (a, b) = (self.indptr[v], self.indptr[v + 1]);
         self.adj[a..b]
             .iter()
             .zip(&self.weights[a..b])
             .map(|(&u, &w)| (u as usize, f64::from(w)))
-    }
-
-    pub fn degree(&self, v: usize) -> usize {
-        self.indptr[v + 1] - self.indptr[v]
     }
 }
 

@@ -53,31 +53,6 @@ pub fn members_by_community(membership: &[u32]) -> Vec<Vec<u32>> {
     members
 }
 
-/// Modularity (RB configuration) of a partition, for tests and reports.
-pub fn quality(graph: &Graph, membership: &[u32], resolution: f64) -> f64 {
-    let c = membership
-        .iter()
-        .map(|&x| x as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut inside = vec![0.0f64; c];
-    let mut strength = vec![0.0f64; c];
-    for v in 0..graph.nodes() {
-        let cv = membership[v] as usize;
-        strength[cv] += graph.strength[v];
-        for (u, w) in graph.neighbors(v) {
-            if membership[u] as usize == cv {
-                inside[cv] += w;
-            }
-        }
-    }
-    let m2 = graph.total;
-    (0..c)
-        .map(|i| inside[i] - resolution * strength[i] * strength[i] / m2)
-        .sum::<f64>()
-        / m2
-}
-
 fn one_pass(g0: &Graph, initial: Vec<u32>, gamma: f64, rng: &mut Xoshiro256PlusPlus) -> Vec<u32> {
     let mut node_of: Vec<u32> = (0..g0.nodes() as u32).collect();
     let mut owned: Option<Graph> = None;
@@ -332,6 +307,31 @@ fn aggregate(g: &Graph, refined: &[u32], count: usize, part: &[u32]) -> (Graph, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Modularity (RB configuration) of a partition.
+    pub fn quality(graph: &Graph, membership: &[u32], resolution: f64) -> f64 {
+        let c = membership
+            .iter()
+            .map(|&x| x as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut inside = vec![0.0f64; c];
+        let mut strength = vec![0.0f64; c];
+        for v in 0..graph.nodes() {
+            let cv = membership[v] as usize;
+            strength[cv] += graph.strength[v];
+            for (u, w) in graph.neighbors(v) {
+                if membership[u] as usize == cv {
+                    inside[cv] += w;
+                }
+            }
+        }
+        let m2 = graph.total;
+        (0..c)
+            .map(|i| inside[i] - resolution * strength[i] * strength[i] / m2)
+            .sum::<f64>()
+            / m2
+    }
 
     /// `cliques` cliques of `size` nodes, each linked to the next by one edge.
     fn ring_of_cliques(cliques: usize, size: usize) -> Graph {

@@ -52,7 +52,7 @@ pub enum EngineError {
         hint: &'static str,
     },
     #[error(
-        "cluster '{id}' was replaced by a later re-cluster (job {job}); list the current clusters with GET /v1/clusters"
+        "cluster '{id}' is from an earlier re-cluster (job {job}) that a later one replaced; list the current clusters with GET /v1/clusters"
     )]
     ClusterSuperseded { id: String, job: String },
     #[error(

@@ -70,14 +70,8 @@ const MAX_UNIX: i64 = 253_402_300_799;
 /// Base of the product URLs customers paste.
 const APP_URL: &str = "https://app.tallyflow.com/";
 
-/// Tags a ticket may carry (refrain's ticket format allows only these).
-pub const ALLOWED_TAGS: [&str; 5] = [
-    "bad-data",
-    "weak-ux",
-    "service-outage",
-    "permission-issue",
-    "third-party-failure",
-];
+/// Tags a generated ticket may carry: refrain's default list.
+pub use crate::config::DEFAULT_TAGS as ALLOWED_TAGS;
 
 /// What to generate.
 #[derive(Debug, Clone)]

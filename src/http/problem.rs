@@ -183,3 +183,41 @@ impl From<actix_web::error::BlockingError> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_class_is_answered_with_its_table_status_and_a_code() {
+        for class in ErrorClass::ALL {
+            let response = ApiError::new(class, "some-code", "what went wrong and how to fix it")
+                .error_response();
+            assert_eq!(response.status().as_u16(), class.http_status(), "{class:?}");
+            assert_eq!(
+                response.headers().get(header::CONTENT_TYPE).expect("type"),
+                PROBLEM_JSON
+            );
+        }
+    }
+
+    #[test]
+    fn engine_errors_keep_their_class_code_and_hints() {
+        let e = EngineError::Overloaded {
+            pending: 10,
+            limit: 10,
+            retry_after_s: 2,
+        };
+        let api = ApiError::from(e);
+        assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!((api.code, api.retry_after), ("overloaded", Some(2)));
+        let response = api.error_response();
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER).expect("retry"),
+            "2"
+        );
+        let internal = ApiError::from(EngineError::Spawn(std::io::Error::other("secret")));
+        assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!internal.detail.contains("secret"), "no internals leak");
+    }
+}

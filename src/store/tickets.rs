@@ -479,4 +479,81 @@ mod tests {
             .expect("scan");
         assert_eq!(seen, vec![vec![3, 4, 5], vec![6]]);
     }
+
+    mod model_based {
+        use std::collections::HashMap;
+
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// One write: a batch of (id, body, created hour or "none given").
+        type Batch = Vec<(u8, u8, Option<u8>)>;
+
+        fn batches() -> impl Strategy<Value = Vec<Batch>> {
+            let item = (0u8..6, 0u8..3, proptest::option::of(0u8..3));
+            proptest::collection::vec(proptest::collection::vec(item, 1..5), 1..12)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(48))]
+
+            /// Random upserts against a plain `HashMap` model: the same
+            /// counts, the same tickets, and a change order that names each
+            /// ticket once at its latest seq.
+            #[test]
+            fn upserts_behave_like_a_map(batches in batches()) {
+                let (_dir, store) = store();
+                let now = datetime!(2026-11-23 12:00 UTC);
+                let hour = |h: u8| datetime!(2026-11-01 00:00 UTC) + time::Duration::hours(i64::from(h));
+                // id → (body, created_at)
+                let mut model: HashMap<String, (String, OffsetDateTime)> = HashMap::new();
+                let mut last_seq = 0;
+                for batch in &batches {
+                    let mut expected = (0, 0, 0);
+                    let incoming: Vec<IncomingTicket> = batch
+                        .iter()
+                        .map(|&(id, body, created)| {
+                            let id = format!("t{id}");
+                            let body = format!("body {body}");
+                            let mut t = incoming(&id, &body, created.is_some());
+                            t.ticket.created_at = created.map_or(now, hour);
+                            let stored_created = model.get(&id).map(|(_, c)| *c);
+                            let new_created = match (created, stored_created) {
+                                (None, Some(c)) => c,
+                                _ => t.ticket.created_at,
+                            };
+                            match model.get(&id) {
+                                None => expected.0 += 1,
+                                Some((b, c)) if *b == body && *c == new_created => expected.2 += 1,
+                                Some(_) => expected.1 += 1,
+                            }
+                            model.insert(id, (body, new_created));
+                            t
+                        })
+                        .collect();
+                    let outcome = store.upsert(&incoming, now).expect("upsert");
+                    prop_assert_eq!((outcome.created, outcome.updated, outcome.unchanged), expected);
+                    prop_assert!(outcome.last_seq >= last_seq);
+                    prop_assert_eq!(outcome.last_seq - last_seq, outcome.changes.len() as u64);
+                    last_seq = outcome.last_seq;
+                }
+                prop_assert_eq!(store.count().expect("count"), model.len() as u64);
+                for (id, (body, created)) in &model {
+                    let stored = store.ticket(id).expect("read").expect("stored");
+                    prop_assert_eq!(&stored.ticket.body, body);
+                    prop_assert_eq!(stored.ticket.created_at, *created);
+                }
+                let mut seen = Vec::new();
+                store
+                    .scan_changes::<StoreError>(0, last_seq, 4, |chunk| {
+                        seen.extend(chunk.into_iter().map(|s| (s.seq, s.ticket.id.to_string())));
+                        Ok(())
+                    })
+                    .expect("scan");
+                prop_assert_eq!(seen.len(), model.len());
+                prop_assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
+            }
+        }
+    }
 }

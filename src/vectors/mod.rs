@@ -17,7 +17,7 @@ pub mod sparse;
 use std::collections::HashMap;
 
 pub use build::{CorpusBuilder, DocText};
-pub use sparse::{CsrMatrix, finish_row, l2_normalize, sparse_dot};
+pub use sparse::{CsrMatrix, finish_row, sparse_dot};
 
 use crate::analyze::Analyzer;
 
@@ -76,26 +76,27 @@ impl Vocabulary {
         self.index.get(term).copied()
     }
 
-    /// Vectorises a new text (title and body) with this vocabulary's IDF,
-    /// as suggest will: unknown terms are ignored.
+    /// Vectorises a new text with this vocabulary's IDF, exactly as a
+    /// corpus row is built from the same title, body and notes (suggest
+    /// scores the text clustering read): unknown terms are ignored.
     pub fn vectorize(
         &self,
         analyzer: &mut Analyzer,
-        title: &str,
-        body: &str,
+        doc: &DocText,
         title_weight: f32,
     ) -> Vec<(u32, f32)> {
         let mut counts: HashMap<u32, f32> = HashMap::new();
-        analyzer.for_each_token(title, |t| {
-            if let Some(id) = self.id(t) {
-                *counts.entry(id).or_default() += title_weight;
-            }
-        });
-        analyzer.for_each_token(body, |t| {
-            if let Some(id) = self.id(t) {
-                *counts.entry(id).or_default() += 1.0;
-            }
-        });
+        for (text, weight) in [
+            (&doc.title, title_weight),
+            (&doc.body, 1.0),
+            (&doc.notes, 1.0),
+        ] {
+            analyzer.for_each_token(text, |t| {
+                if let Some(id) = self.id(t) {
+                    *counts.entry(id).or_default() += weight;
+                }
+            });
+        }
         let mut row: Vec<(u32, f32)> = counts
             .into_iter()
             .map(|(id, tf)| (id, (1.0 + tf.ln()) * self.idf[id as usize]))
@@ -124,5 +125,86 @@ impl Corpus {
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const WORDS: &[&str] = &[
+        "login", "loop", "sign", "in", "cannot", "export", "csv", "timeout", "invoice", "blank",
+        "password", "reset", "email", "never", "arrives", "again",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(WORDS), 0..8).prop_map(|w| w.join(" "))
+    }
+
+    fn docs() -> impl Strategy<Value = Vec<DocText>> {
+        proptest::collection::vec((text(), text(), text()), 1..30).prop_map(|parts| {
+            parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, (title, body, notes))| DocText {
+                    key: TicketKey {
+                        id: format!("t{i}"),
+                        ..TicketKey::default()
+                    },
+                    title,
+                    body,
+                    notes,
+                })
+                .collect()
+        })
+    }
+
+    fn build(docs: &[DocText], params: &VectorParams) -> Corpus {
+        let mut builder = CorpusBuilder::new(Analyzer::default(), params.title_weight);
+        builder.add(docs.to_vec());
+        builder.finish(params)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn rows_are_unit_length_or_empty(docs in docs()) {
+            let corpus = build(&docs, &VectorParams::default());
+            for r in 0..corpus.len() {
+                let (_, values) = corpus.matrix.row(r);
+                let norm: f32 = values.iter().map(|v| v * v).sum::<f32>().sqrt();
+                prop_assert!(values.is_empty() || (norm - 1.0).abs() < 1e-5, "row {r}: {norm}");
+            }
+        }
+
+        #[test]
+        fn the_same_tickets_give_the_same_corpus(docs in docs()) {
+            let params = VectorParams::default();
+            let (a, b) = (build(&docs, &params), build(&docs, &params));
+            prop_assert_eq!(&a.keys, &b.keys);
+            prop_assert_eq!(&a.vocab.terms, &b.vocab.terms);
+            for r in 0..a.len() {
+                prop_assert_eq!(a.matrix.row(r), b.matrix.row(r));
+            }
+        }
+
+        #[test]
+        fn vectorizing_a_corpus_ticket_gives_its_row(docs in docs()) {
+            let params = VectorParams::default();
+            let corpus = build(&docs, &params);
+            let mut analyzer = Analyzer::default();
+            for (r, key) in corpus.keys.iter().enumerate() {
+                let doc = docs.iter().find(|d| d.key.id == key.id).expect("a corpus ticket");
+                let row = corpus.vocab.vectorize(&mut analyzer, doc, params.title_weight);
+                let (ids, values) = corpus.matrix.row(r);
+                prop_assert_eq!(row.iter().map(|(t, _)| *t).collect::<Vec<_>>(), ids.to_vec());
+                for ((_, v), w) in row.iter().zip(values) {
+                    prop_assert!((v - w).abs() < 1e-5, "ticket {}: {v} vs {w}", key.id);
+                }
+            }
+        }
     }
 }

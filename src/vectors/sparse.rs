@@ -80,14 +80,6 @@ pub fn sparse_dot(ai: &[u32], av: &[f32], bi: &[u32], bv: &[f32]) -> f32 {
     sum
 }
 
-/// Scales `values` to unit L2 norm (a zero vector stays zero).
-pub fn l2_normalize(values: &mut [f32]) {
-    let norm = values.iter().map(|v| v * v).sum::<f32>().sqrt();
-    if norm > 0.0 {
-        values.iter_mut().for_each(|v| *v /= norm);
-    }
-}
-
 /// Sorts a row by term id and scales it to unit L2 norm.
 pub fn finish_row(row: &mut [(u32, f32)]) {
     row.sort_unstable_by_key(|(id, _)| *id);
@@ -119,12 +111,12 @@ mod tests {
     }
 
     #[test]
-    fn normalising_gives_unit_length() {
-        let mut v = [3.0, 4.0];
-        l2_normalize(&mut v);
-        assert_eq!(v, [0.6, 0.8]);
-        let mut zero = [0.0, 0.0];
-        l2_normalize(&mut zero);
-        assert_eq!(zero, [0.0, 0.0]);
+    fn finished_rows_are_sorted_and_unit_length() {
+        let mut row = [(4, 4.0), (1, 3.0)];
+        finish_row(&mut row);
+        assert_eq!(row, [(1, 0.6), (4, 0.8)]);
+        let mut zero = [(0, 0.0)];
+        finish_row(&mut zero);
+        assert_eq!(zero, [(0, 0.0)]);
     }
 }

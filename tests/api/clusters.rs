@@ -2,8 +2,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use refrain::EngineOptions;
+use refrain::engine::StageHook;
+
 use crate::helpers::{
-    ADMIN_TOKEN, INGEST_TOKEN, REVIEW_TOKEN, TestApp, spawn_app, spawn_app_with_tokens,
+    ADMIN_TOKEN, INGEST_TOKEN, REVIEW_TOKEN, TestApp, spawn_app, spawn_app_in,
+    spawn_app_with_tokens,
 };
 
 const FIXTURES: &str = include_str!("../../fixtures/tickets.ndjson");
@@ -186,39 +190,103 @@ fn reclustering_needs_admin_and_clusters_need_review() {
     app.get("/v1/clusters").assert_problem(401, "no token");
 }
 
+/// A server whose re-clusters call `hook` as each stage starts.
+fn spawn_app_with_hook(hook: impl Fn(&str) + Send + Sync + 'static) -> TestApp {
+    let options = EngineOptions {
+        stage_hook: Some(StageHook::new(hook)),
+        ..EngineOptions::default()
+    };
+    spawn_app_in(tempfile::tempdir().expect("temp dir"), options)
+}
+
+fn wait_for_state(app: &TestApp, id: &str, state: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let job = app.get(&format!("/v1/jobs/{id}"));
+        if job.body["state"] == state {
+            return job.body;
+        }
+        assert!(Instant::now() < deadline, "job never {state}: {}", job.text);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn a_second_recluster_while_one_runs_is_a_409_naming_the_job() {
-    let app = spawn_app();
-    let generator = refrain::generate::Generator::new(refrain::generate::GenParams {
-        tickets: 20_000,
-        ..Default::default()
-    })
-    .expect("generator");
-    let mut body = Vec::new();
-    let mut labels = Vec::new();
-    generator
-        .write_ndjson(&mut body, &mut labels, |_| {})
-        .expect("generated");
-    let lines: Vec<&[u8]> = body
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.is_empty())
-        .collect();
-    for chunk in lines.chunks(5_000) {
-        let batch = chunk.join(&b'\n');
-        let answer = app.request(
-            "POST",
-            "/v1/tickets",
-            Some("application/x-ndjson"),
-            Some(batch),
-            None,
-        );
-        assert_eq!(answer.status, 200, "{}", answer.text);
-    }
+    // The first job waits in its first stage until the test lets it go.
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    let gate = std::sync::Mutex::new(gate);
+    let app = spawn_app_with_hook(move |stage| {
+        if stage == "vectorizing" {
+            let _ = gate
+                .lock()
+                .expect("gate")
+                .recv_timeout(Duration::from_secs(60));
+        }
+    });
+    load_fixtures(&app, None);
     let first = app.request("POST", "/v1/recluster", None, None, None);
     assert_eq!(first.status, 202, "{}", first.text);
     let second = app.request("POST", "/v1/recluster", None, None, None);
     second.assert_problem(409, "one re-cluster at a time");
+    assert_eq!(second.body["code"], "job-running");
     assert_eq!(second.body["job"]["id"], first.body["job"]["id"]);
+    release.send(()).expect("release");
+    let id = first.body["job"]["id"].as_str().expect("id");
+    wait_for_state(&app, id, "succeeded");
+    let again = app.request("POST", "/v1/recluster", None, None, None);
+    assert_eq!(
+        again.status, 202,
+        "a finished job frees the slot: {}",
+        again.text
+    );
+    release.send(()).expect("release");
+}
+
+#[test]
+fn a_panic_inside_a_recluster_fails_the_job_and_the_next_one_is_accepted() {
+    let panics = std::sync::atomic::AtomicBool::new(true);
+    let app = spawn_app_with_hook(move |stage| {
+        if stage == "neighbors" && panics.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            panic!("injected fault in the neighbour search");
+        }
+    });
+    load_fixtures(&app, None);
+    let first = app.request("POST", "/v1/recluster", None, None, None);
+    assert_eq!(first.status, 202, "{}", first.text);
+    let id = first.body["job"]["id"].as_str().expect("id");
+    let failed = wait_for_state(&app, id, "failed");
+    let error = failed["error"].as_str().expect("an error");
+    assert!(error.contains("internal error"), "{error}");
+    assert_eq!(
+        app.get("/v1/clusters").body["clusters"],
+        serde_json::json!([]),
+        "no clusters from the failed run"
+    );
+    let next = recluster(&app, None);
+    assert_eq!(next["state"], "succeeded");
+    assert!(
+        !app.get("/v1/clusters").body["clusters"]
+            .as_array()
+            .expect("list")
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_cluster_replaced_by_a_later_run_is_gone_not_unknown() {
+    let app = spawn_app();
+    load_fixtures(&app, None);
+    recluster(&app, None);
+    let old = app.get("/v1/clusters?limit=1").body["clusters"][0]["id"]
+        .as_str()
+        .expect("a cluster")
+        .to_string();
+    std::thread::sleep(Duration::from_millis(5));
+    recluster(&app, None);
+    let answer = app.get(&format!("/v1/clusters/{old}"));
+    answer.assert_problem(410, "a superseded cluster");
+    assert_eq!(answer.body["code"], "cluster-superseded");
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use refrain::config::{Settings, TokenSettings};
 use refrain::http::Application;
-use refrain::{Config, Engine};
+use refrain::{Config, Engine, EngineOptions};
 use serde_json::Value;
 
 pub const INGEST_TOKEN: &str = "ingest-token-0123456789";
@@ -78,9 +78,13 @@ pub fn spawn_app_with_tokens() -> TestApp {
 }
 
 pub fn spawn_app_with(config: Config) -> TestApp {
+    spawn_app_in(tempfile::tempdir().expect("temp dir"), config.into())
+}
+
+/// A server over `dir` (which may hold data already), opened with `options`.
+pub fn spawn_app_in(dir: tempfile::TempDir, options: EngineOptions) -> TestApp {
     init_tracing();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let engine = Arc::new(Engine::open(dir.path(), config).expect("engine opens"));
+    let engine = Arc::new(Engine::open(dir.path(), options).expect("engine opens"));
     let app = Application::build(engine.clone(), "127.0.0.1:0").expect("server binds");
     let address = format!("http://127.0.0.1:{}", app.port());
     std::thread::spawn(move || actix_web::rt::System::new().block_on(app.run_until_stopped()));
