@@ -83,7 +83,7 @@ fn bench(c: &mut Criterion) {
             |dir| {
                 let engine = Engine::open(dir.path(), Config::default()).expect("engine");
                 for chunk in batch.chunks(1_000) {
-                    engine.upsert(chunk).expect("upsert");
+                    engine.upsert(chunk.to_vec()).expect("upsert");
                 }
                 engine.close().expect("close");
                 dir

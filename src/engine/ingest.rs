@@ -93,7 +93,7 @@ impl Engine {
         let upsert = if valid.is_empty() {
             UpsertReport::default()
         } else {
-            self.upsert(&valid)?
+            self.upsert(valid)?
         };
         Ok(IngestReport {
             upsert,

@@ -9,10 +9,11 @@
 mod error;
 mod ingest;
 mod jobs;
+mod writes;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -22,7 +23,7 @@ pub use self::ingest::{IngestPolicy, IngestReport};
 pub use self::jobs::StageHook;
 use crate::analyze::Analyzer;
 use crate::config::Config;
-use crate::index::writer::{ChangeSource, IndexChange, Indexer, WriterSettings};
+use crate::index::writer::{ChangeSource, Indexer, WriterSettings};
 use crate::index::{IndexError, SearchPage, SearchRequest, TicketIndex};
 use crate::jobs::JobRunner;
 use crate::model::{
@@ -110,9 +111,10 @@ pub struct Engine {
     config: Arc<Config>,
     store: Arc<Store>,
     index: TicketIndex,
+    /// Declared before `indexer`: dropped first, so its handle on the index
+    /// writer is gone when the writer is stopped.
+    writes: writes::GroupCommit,
     indexer: Indexer,
-    /// Keeps store commits and index sends in the same (seq) order.
-    write_order: Mutex<()>,
     jobs: JobRunner,
     job_log: Arc<jobs::StoreJobLog>,
     stage_hook: Option<StageHook>,
@@ -173,14 +175,19 @@ impl Engine {
                 memory_bytes: config.index.writer_memory_mib << 20,
             },
         )?;
+        let writes = writes::GroupCommit::start(
+            store.clone(),
+            indexer.sender(),
+            config.limits.max_pending_writes,
+        )?;
         Ok(Engine {
             data_dir: data_dir.to_path_buf(),
             config: Arc::new(config),
             job_log: Arc::new(jobs::StoreJobLog(store.clone())),
             store,
             index: opened.index,
+            writes,
             indexer,
-            write_order: Mutex::new(()),
             jobs: JobRunner::default(),
             stage_hook: options.stage_hook,
             _lock: lock,
@@ -207,37 +214,18 @@ impl Engine {
     /// search index. Most callers want [`Engine::ingest`], which parses
     /// and validates first.
     ///
+    /// Writes waiting at the same moment share one transaction (group
+    /// commit, see `writes.rs`).
+    ///
     /// Crash guarantee: when this returns `Ok`, the batch is durable; it
     /// becomes searchable within the commit interval, or at once for a
     /// caller that waits with [`Engine::wait_searchable`].
     ///
     /// # Errors
-    /// Store errors (nothing of the batch is then stored).
-    pub fn upsert(&self, batch: &[IncomingTicket]) -> Result<UpsertReport> {
-        let _order = self
-            .write_order
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let outcome = self.store.upsert(batch, OffsetDateTime::now_utc())?;
-        let changes = outcome
-            .changes
-            .into_iter()
-            .map(|c| IndexChange {
-                seq: c.seq,
-                ticket: c.ticket,
-                replaced: c.replaced,
-            })
-            .collect();
-        // The store has it; if the writer has died, a restart catches up.
-        if let Err(e) = self.indexer.send(changes) {
-            tracing::error!(error = %e, "search index writer is down; tickets are stored and will be indexed on restart");
-        }
-        Ok(UpsertReport {
-            created: outcome.created,
-            updated: outcome.updated,
-            unchanged: outcome.unchanged,
-            seq: outcome.last_seq,
-        })
+    /// [`EngineError::Overloaded`] when `limits.max_pending_writes` writes
+    /// already wait; store errors (nothing of the batch is then stored).
+    pub fn upsert(&self, batch: Vec<IncomingTicket>) -> Result<UpsertReport> {
+        self.writes.write(batch)
     }
 
     /// Waits until writes up to `seq` are searchable, asking the index
@@ -373,6 +361,10 @@ impl Engine {
     /// # Errors
     /// The final index commit failed (the store is unaffected).
     pub fn close(self) -> Result<()> {
-        Ok(self.indexer.close()?)
+        let Engine {
+            writes, indexer, ..
+        } = self;
+        drop(writes);
+        Ok(indexer.close()?)
     }
 }

@@ -104,6 +104,35 @@ pub struct Indexer {
     thread: Option<JoinHandle<()>>,
 }
 
+/// Queues changes for the writer thread (see [`Indexer::sender`]).
+pub struct IndexSender {
+    sender: Option<SyncSender<Message>>,
+    progress: Arc<Progress>,
+}
+
+impl IndexSender {
+    /// Queues changes; they must come in seq order. Blocks while the
+    /// writer's queue is full (backpressure).
+    ///
+    /// # Errors
+    /// The writer thread has stopped.
+    pub fn send(&self, changes: Vec<IndexChange>) -> Result<()> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        self.sender
+            .as_ref()
+            .and_then(|s| s.send(Message::Changes(changes)).ok())
+            .ok_or_else(|| {
+                IndexError::WriterGone(
+                    self.progress
+                        .failure()
+                        .unwrap_or_else(|| "the index writer has stopped".into()),
+                )
+            })
+    }
+}
+
 /// Where the writer reads the changes it must catch up on.
 pub trait ChangeSource: Send + Sync + 'static {
     /// Calls `f` with `(seq, ticket)` for tickets whose seq is in
@@ -166,18 +195,14 @@ impl Indexer {
         &self.progress
     }
 
-    /// Queues changes; they must come in seq order.
-    ///
-    /// # Errors
-    /// The writer thread has stopped.
-    pub fn send(&self, changes: Vec<IndexChange>) -> Result<()> {
-        if changes.is_empty() {
-            return Ok(());
+    /// A handle that queues changes from another thread. The writer stops
+    /// only once every handle is dropped, so drop them before
+    /// [`Indexer::close`].
+    pub fn sender(&self) -> IndexSender {
+        IndexSender {
+            sender: self.sender.clone(),
+            progress: self.progress.clone(),
         }
-        self.sender
-            .as_ref()
-            .and_then(|s| s.send(Message::Changes(changes)).ok())
-            .ok_or_else(|| self.gone())
     }
 
     /// Blocks until everything up to `seq` is searchable, or `timeout`.
@@ -232,22 +257,6 @@ impl Indexer {
         match self.progress.failure() {
             Some(f) => Err(IndexError::WriterGone(f)),
             None => Ok(()),
-        }
-    }
-
-    fn gone(&self) -> IndexError {
-        IndexError::WriterGone(
-            self.progress
-                .failure()
-                .unwrap_or_else(|| "the index writer has stopped".into()),
-        )
-    }
-}
-
-impl Drop for Indexer {
-    fn drop(&mut self) {
-        if let Err(e) = self.shutdown() {
-            tracing::error!(error = %e, "search index writer stopped with an error");
         }
     }
 }

@@ -137,9 +137,26 @@ impl Store {
     /// # Errors
     /// SQLite errors (disk full, I/O).
     pub fn upsert(&self, batch: &[IncomingTicket], now: OffsetDateTime) -> Result<UpsertOutcome> {
+        let mut outcomes = self.upsert_many(&[batch], now)?;
+        Ok(outcomes.pop().expect("one outcome per batch"))
+    }
+
+    /// Upserts several batches in one transaction (group commit: one
+    /// fsync for many writers), in order, with one outcome per batch.
+    ///
+    /// Crash guarantee: once this returns `Ok`, every batch is durable; if
+    /// it fails or the process dies first, none of them is.
+    ///
+    /// # Errors
+    /// SQLite errors (disk full, I/O); then nothing is stored.
+    pub fn upsert_many(
+        &self,
+        batches: &[&[IncomingTicket]],
+        now: OffsetDateTime,
+    ) -> Result<Vec<UpsertOutcome>> {
         self.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut outcome = UpsertOutcome::default();
+            let mut outcomes = Vec::with_capacity(batches.len());
             let mut seq: i64 =
                 tx.query_row("SELECT value FROM meta WHERE key = 'last_seq'", [], |r| {
                     r.get(0)
@@ -158,64 +175,68 @@ impl Store {
                      RETURNING created_ns",
                 )?;
                 let now_ns = nanos(now);
-                for incoming in batch {
-                    let t = &incoming.ticket;
-                    let doc = serde_json::to_string(&Doc::of(t))
-                        .expect("serialising plain strings and numbers cannot fail");
-                    let created_ns = nanos(t.created_at);
-                    let next = seq + 1;
-                    let inserted = insert.execute(params![
-                        next,
-                        t.id.as_str(),
-                        t.source.as_str(),
-                        created_ns,
-                        now_ns,
-                        doc
-                    ])?;
-                    if inserted == 1 {
-                        seq = next;
-                        outcome.created += 1;
-                        outcome.changes.push(Change {
-                            seq: seq as u64,
-                            ticket: t.clone(),
-                            replaced: false,
-                        });
-                        continue;
-                    }
-                    let stored_created: Option<i64> = update
-                        .query_row(
-                            params![
-                                next,
-                                t.source.as_str(),
-                                incoming.created_at_given,
-                                created_ns,
-                                now_ns,
-                                doc,
-                                t.id.as_str()
-                            ],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    match stored_created {
-                        Some(created_ns) => {
+                for batch in batches {
+                    let mut outcome = UpsertOutcome::default();
+                    for incoming in *batch {
+                        let t = &incoming.ticket;
+                        let doc = serde_json::to_string(&Doc::of(t))
+                            .expect("serialising plain strings and numbers cannot fail");
+                        let created_ns = nanos(t.created_at);
+                        let next = seq + 1;
+                        let inserted = insert.execute(params![
+                            next,
+                            t.id.as_str(),
+                            t.source.as_str(),
+                            created_ns,
+                            now_ns,
+                            doc
+                        ])?;
+                        if inserted == 1 {
                             seq = next;
-                            outcome.updated += 1;
-                            let mut ticket = t.clone();
-                            ticket.created_at = from_nanos(created_ns)?;
+                            outcome.created += 1;
                             outcome.changes.push(Change {
                                 seq: seq as u64,
-                                ticket,
-                                replaced: true,
+                                ticket: t.clone(),
+                                replaced: false,
                             });
+                            continue;
                         }
-                        None => outcome.unchanged += 1,
+                        let stored_created: Option<i64> = update
+                            .query_row(
+                                params![
+                                    next,
+                                    t.source.as_str(),
+                                    incoming.created_at_given,
+                                    created_ns,
+                                    now_ns,
+                                    doc,
+                                    t.id.as_str()
+                                ],
+                                |r| r.get(0),
+                            )
+                            .optional()?;
+                        match stored_created {
+                            Some(created_ns) => {
+                                seq = next;
+                                outcome.updated += 1;
+                                let mut ticket = t.clone();
+                                ticket.created_at = from_nanos(created_ns)?;
+                                outcome.changes.push(Change {
+                                    seq: seq as u64,
+                                    ticket,
+                                    replaced: true,
+                                });
+                            }
+                            None => outcome.unchanged += 1,
+                        }
                     }
+                    outcome.last_seq = seq as u64;
+                    outcomes.push(outcome);
                 }
             }
             tx.execute("UPDATE meta SET value = ?1 WHERE key = 'last_seq'", [seq])?;
             tx.commit()?;
-            outcome.last_seq = seq as u64;
-            Ok(outcome)
+            Ok(outcomes)
         })
     }
 

@@ -1,0 +1,183 @@
+//! Group commit: every ticket write goes through one thread that gathers
+//! the writes waiting at that moment into a single SQLite transaction (one
+//! fsync for all of them), answers each writer only after that commit, and
+//! hands the changes to the search index in seq order.
+//!
+//! Under load this is what lets many single-ticket writes share the cost of
+//! durability; and because the queue is bounded, a flood is answered at
+//! once with [`EngineError::Overloaded`] (503 + `Retry-After`) instead of
+//! waiting for tens of seconds.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
+
+use time::OffsetDateTime;
+
+use super::{EngineError, Result, UpsertReport};
+use crate::index::writer::{IndexChange, IndexSender};
+use crate::model::IncomingTicket;
+use crate::store::Store;
+
+/// Tickets gathered into one transaction at most (a request is never
+/// split; one larger than this goes alone).
+const MAX_TICKETS_PER_COMMIT: usize = 20_000;
+
+struct WriteRequest {
+    batch: Vec<IncomingTicket>,
+    reply: SyncSender<Result<UpsertReport>>,
+}
+
+/// The handle writers use; the commit thread behind it stops when the
+/// handle is dropped.
+pub(super) struct GroupCommit {
+    sender: Mutex<Option<Sender<WriteRequest>>>,
+    pending: Arc<AtomicUsize>,
+    limit: usize,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl GroupCommit {
+    /// Starts the commit thread over `store`, sending changes to `index`.
+    ///
+    /// # Errors
+    /// No thread can be started.
+    pub(super) fn start(store: Arc<Store>, index: IndexSender, limit: usize) -> Result<Self> {
+        let (sender, receiver) = channel();
+        let pending = Arc::new(AtomicUsize::new(0));
+        let counter = pending.clone();
+        let thread = std::thread::Builder::new()
+            .name("group-commit".into())
+            .spawn(move || run(&store, &index, &receiver, &counter))
+            .map_err(EngineError::Spawn)?;
+        Ok(GroupCommit {
+            sender: Mutex::new(Some(sender)),
+            pending,
+            limit,
+            thread: Some(thread),
+        })
+    }
+
+    /// Writes `batch` (all or nothing) and returns once it is durable.
+    ///
+    /// # Errors
+    /// [`EngineError::Overloaded`] when `limit` writes already wait (nothing
+    /// is stored); store errors.
+    pub(super) fn write(&self, batch: Vec<IncomingTicket>) -> Result<UpsertReport> {
+        let waiting = self.pending.fetch_add(1, Ordering::AcqRel);
+        if waiting >= self.limit {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+            return Err(EngineError::Overloaded {
+                pending: waiting,
+                limit: self.limit,
+                retry_after_s: 1,
+            });
+        }
+        let (reply, answer) = sync_channel(1);
+        let sent = self
+            .sender
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|s| s.send(WriteRequest { batch, reply }).is_ok())
+            .unwrap_or(false);
+        let outcome = if sent {
+            answer.recv().unwrap_or_else(|_| Err(stopped()))
+        } else {
+            Err(stopped())
+        };
+        if !sent {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+        }
+        outcome
+    }
+}
+
+fn stopped() -> EngineError {
+    EngineError::Spawn(std::io::Error::other(
+        "the store's commit thread has stopped; restart refrain",
+    ))
+}
+
+impl Drop for GroupCommit {
+    fn drop(&mut self) {
+        drop(
+            self.sender
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the store's commit thread panicked");
+        }
+    }
+}
+
+/// The commit thread: take what waits, commit it as one, answer each.
+fn run(
+    store: &Store,
+    index: &IndexSender,
+    receiver: &Receiver<WriteRequest>,
+    pending: &AtomicUsize,
+) {
+    while let Ok(first) = receiver.recv() {
+        let mut group = vec![first];
+        let mut tickets = group[0].batch.len();
+        while tickets < MAX_TICKETS_PER_COMMIT {
+            match receiver.try_recv() {
+                Ok(next) => {
+                    tickets += next.batch.len();
+                    group.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        let batches: Vec<&[IncomingTicket]> = group.iter().map(|r| r.batch.as_slice()).collect();
+        let committed = store.upsert_many(&batches, OffsetDateTime::now_utc());
+        match committed {
+            Ok(outcomes) => {
+                let mut changes = Vec::new();
+                let mut reports = Vec::with_capacity(outcomes.len());
+                for outcome in outcomes {
+                    reports.push(UpsertReport {
+                        created: outcome.created,
+                        updated: outcome.updated,
+                        unchanged: outcome.unchanged,
+                        seq: outcome.last_seq,
+                    });
+                    changes.extend(outcome.changes.into_iter().map(|c| IndexChange {
+                        seq: c.seq,
+                        ticket: c.ticket,
+                        replaced: c.replaced,
+                    }));
+                }
+                // Durable now: answer first, then feed the index (which may
+                // apply backpressure while it commits).
+                for (request, report) in group.iter().zip(reports) {
+                    pending.fetch_sub(1, Ordering::AcqRel);
+                    let _ = request.reply.send(Ok(report));
+                }
+                if let Err(e) = index.send(changes) {
+                    tracing::error!(error = %e, "search index writer is down; tickets are stored and will be indexed on restart");
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, writes = group.len(), "a group commit failed; nothing of it is stored");
+                let message = e.to_string();
+                let mut first = Some(e);
+                for request in &group {
+                    pending.fetch_sub(1, Ordering::AcqRel);
+                    let error = first.take().unwrap_or_else(|| {
+                        crate::store::StoreError::Corrupt(format!(
+                            "the transaction shared with other writes failed: {message}"
+                        ))
+                    });
+                    let _ = request.reply.send(Err(EngineError::Store(error)));
+                }
+            }
+        }
+    }
+}
