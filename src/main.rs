@@ -1,6 +1,8 @@
 //! The `refrain` binary: parse the command line, start logging, run, and
 //! map errors to the exit codes documented in the README.
 
+use std::io::IsTerminal;
+
 use clap::Parser;
 use refrain::cli::{self, Cli};
 
@@ -18,6 +20,8 @@ fn main() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
+        // Colour only for a person at a terminal, never into a log file.
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     let code = match cli::run(cli) {
         Ok(code) => code,

@@ -260,3 +260,20 @@ fn eval_scores_a_labelled_csv_and_a_missing_file_is_a_user_error() {
     assert!(err.contains("cannot open missing.csv"), "{err}");
     assert_eq!(err.matches("os error").count(), 1, "said once: {err}");
 }
+
+#[test]
+fn logs_to_a_file_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_refrain"))
+        .args(["serve", "--data", "data", "--addr", "0.0.0.0:0"])
+        .current_dir(dir.path())
+        .env("REFRAIN_LOG", "info")
+        .output()
+        .expect("the binary runs");
+    let err = stderr(&out);
+    assert!(!err.is_empty());
+    assert!(
+        !err.contains('\u{1b}'),
+        "ANSI escapes in a non-terminal log: {err:?}"
+    );
+}

@@ -69,6 +69,8 @@ fn load_demo(engine: &Engine) -> anyhow::Result<()> {
     let report = engine
         .ingest(items, IngestPolicy::AllOrNothing)
         .context("the built-in demo tickets are invalid")?;
+    // Searchable before the server answers its first request.
+    engine.wait_searchable(report.upsert.seq, std::time::Duration::from_secs(30));
     let job = engine.recluster_now(&mut |_| {})?;
     let clusters = match job.result {
         Some(JobResult::Recluster(r)) => r.clusters,

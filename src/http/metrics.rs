@@ -22,6 +22,7 @@ struct RequestLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
+    method: String,
     route: String,
 }
 
@@ -35,6 +36,7 @@ pub struct Metrics {
     registry: Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    abandoned: Family<RouteLabels, Counter>,
     tickets: Gauge,
     index_lag: Gauge,
     index_ready: Gauge,
@@ -47,6 +49,7 @@ impl Default for Metrics {
         let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
             latency_histogram,
         );
+        let abandoned = Family::<RouteLabels, Counter>::default();
         let tickets = Gauge::default();
         let index_lag = Gauge::default();
         let index_ready = Gauge::default();
@@ -55,6 +58,11 @@ impl Default for Metrics {
             "http_request_duration_seconds",
             "Time to answer an HTTP request",
             latency.clone(),
+        );
+        registry.register(
+            "http_requests_abandoned",
+            "HTTP requests whose client went away before the answer was ready",
+            abandoned.clone(),
         );
         registry.register("tickets_stored", "Tickets in the store", tickets.clone());
         registry.register(
@@ -71,6 +79,7 @@ impl Default for Metrics {
             registry: Mutex::new(registry),
             requests,
             latency,
+            abandoned,
             tickets,
             index_lag,
             index_ready,
@@ -91,9 +100,21 @@ impl Metrics {
             .inc();
         self.latency
             .get_or_create(&RouteLabels {
+                method: method.to_string(),
                 route: route.to_string(),
             })
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Records a request dropped before it was answered (the client closed
+    /// the connection): not a success, whatever the handler would have said.
+    pub fn abandoned(&self, method: &str, route: &str) {
+        self.abandoned
+            .get_or_create(&RouteLabels {
+                method: method.to_string(),
+                route: route.to_string(),
+            })
+            .inc();
     }
 
     /// The metrics in Prometheus text format, with gauges taken from `status`.
@@ -108,5 +129,43 @@ impl Metrics {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         encode(&mut out, &registry).expect("writing to a String cannot fail");
         out
+    }
+}
+
+/// A request being answered; dropped unanswered, it counts as abandoned.
+pub struct InFlight {
+    state: actix_web::web::Data<super::AppState>,
+    method: String,
+    route: String,
+    done: bool,
+}
+
+impl InFlight {
+    pub fn new(
+        state: actix_web::web::Data<super::AppState>,
+        method: String,
+        route: String,
+    ) -> Self {
+        InFlight {
+            state,
+            method,
+            route,
+            done: false,
+        }
+    }
+
+    pub fn answered(&mut self, status: u16, elapsed: Duration) {
+        self.done = true;
+        self.state
+            .metrics
+            .observe(&self.method, &self.route, status, elapsed);
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if !self.done {
+            self.state.metrics.abandoned(&self.method, &self.route);
+        }
     }
 }

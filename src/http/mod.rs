@@ -111,21 +111,22 @@ impl Application {
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let method = req.method().to_string();
+                    let route = req
+                        .match_pattern()
+                        .unwrap_or_else(|| "unmatched".to_string());
                     let state = metrics_state.clone();
+                    // Counts the request as abandoned if its future is dropped
+                    // before it answers (the client went away).
+                    let mut guard = metrics::InFlight::new(state, method, route);
                     let fut = srv.call(req);
                     async move {
-                        let res = fut.await?;
-                        let route = res
-                            .request()
-                            .match_pattern()
-                            .unwrap_or_else(|| "unmatched".to_string());
-                        state.metrics.observe(
-                            &method,
-                            &route,
-                            res.status().as_u16(),
-                            started.elapsed(),
-                        );
-                        Ok(res)
+                        let res = fut.await;
+                        let status = match &res {
+                            Ok(res) => res.status(),
+                            Err(e) => e.as_response_error().status_code(),
+                        };
+                        guard.answered(status.as_u16(), started.elapsed());
+                        res
                     }
                 })
                 .configure(routes_config)

@@ -9,6 +9,9 @@ use crate::model::{FieldError, TicketDraft};
 /// The body as a whole is unreadable (not UTF-8, not JSON, empty).
 pub fn parse_body(body: &[u8], format: Format) -> Result<Vec<ParsedItem>, BatchError> {
     let text = std::str::from_utf8(body).map_err(|_| BatchError::NotUtf8)?;
+    if text.trim().is_empty() {
+        return Err(BatchError::Empty);
+    }
     let items = match format {
         Format::Json if text.trim_start().starts_with('{') => parse_objects(text),
         Format::Json => parse_json_array(text)?,
@@ -24,34 +27,147 @@ pub fn parse_body(body: &[u8], format: Format) -> Result<Vec<ParsedItem>, BatchE
 /// A JSON body that starts with `{`: one (possibly pretty-printed) object,
 /// or several objects one per line.
 fn parse_objects(text: &str) -> Vec<ParsedItem> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(value @ serde_json::Value::Object(_)) => vec![ParsedItem {
+    match serde_json::from_str::<Element>(text) {
+        Ok(element) => vec![ParsedItem {
             index: 0,
             line: None,
-            draft: draft_from(value),
+            draft: element.into_draft(),
         }],
-        _ => parse_ndjson(text),
+        Err(_) => parse_ndjson(text),
     }
 }
 
 fn parse_json_array(text: &str) -> Result<Vec<ParsedItem>, BatchError> {
-    let value: serde_json::Value =
+    let value: TopLevel =
         serde_json::from_str(text).map_err(|e| BatchError::NotJson(e.to_string()))?;
-    let serde_json::Value::Array(values) = value else {
-        return Err(BatchError::NotAnArray(kind(&value)));
+    let TopLevel::Array(elements) = value else {
+        let TopLevel::Other(kind) = value else {
+            unreachable!("an array is handled above")
+        };
+        return Err(BatchError::NotAnArray(kind));
     };
-    Ok(values
+    Ok(elements
         .into_iter()
         .enumerate()
-        .map(|(index, value)| ParsedItem {
+        .map(|(index, element)| ParsedItem {
             index,
             line: None,
-            draft: match value {
-                serde_json::Value::Object(_) => draft_from(value),
-                other => Err(not_an_object(&other)),
-            },
+            draft: element.into_draft(),
         })
         .collect())
+}
+
+/// The top of a JSON body: an array of elements, or what else it is.
+enum TopLevel {
+    Array(Vec<Element>),
+    Other(&'static str),
+}
+
+impl<'de> serde::Deserialize<'de> for TopLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Element::deserialize(d)? {
+            Element::Array(items) => Ok(TopLevel::Array(items)),
+            Element::Object { .. } => Ok(TopLevel::Other("an object")),
+            Element::Scalar(kind) => Ok(TopLevel::Other(kind)),
+        }
+    }
+}
+
+/// One element of a JSON array, read without losing what a plain
+/// `serde_json::Value` would hide: a key given twice in one object.
+enum Element {
+    Object {
+        value: serde_json::Value,
+        repeated_key: Option<String>,
+    },
+    Array(Vec<Element>),
+    Scalar(&'static str),
+}
+
+impl Element {
+    fn into_draft(self) -> Result<TicketDraft, FieldError> {
+        match self {
+            Element::Object {
+                repeated_key: Some(key),
+                ..
+            } => Err(FieldError {
+                field: Some(crate::model::truncate(&key, 40)),
+                reason: format!(
+                    "the key `{}` appears twice in this ticket; give each field once",
+                    crate::model::truncate(&key, 40)
+                ),
+            }),
+            Element::Object { value, .. } => draft_from(value),
+            Element::Array(_) => Err(FieldError {
+                field: None,
+                reason: "expected a ticket object, got an array".into(),
+            }),
+            Element::Scalar(kind) => Err(FieldError {
+                field: None,
+                reason: format!("expected a ticket object, got {kind}"),
+            }),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Element {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Element;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Element, E> {
+                Ok(Element::Scalar("a boolean"))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Element, E> {
+                Ok(Element::Scalar("a number"))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Element, E> {
+                Ok(Element::Scalar("a number"))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Element, E> {
+                Ok(Element::Scalar("a number"))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Element, E> {
+                Ok(Element::Scalar("a string"))
+            }
+            fn visit_unit<E>(self) -> Result<Element, E> {
+                Ok(Element::Scalar("null"))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Element, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element::<Element>()? {
+                    items.push(item);
+                }
+                Ok(Element::Array(items))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Element, A::Error> {
+                let mut object = serde_json::Map::new();
+                let mut repeated_key = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    let value: serde_json::Value = map.next_value()?;
+                    if object.contains_key(&key) {
+                        repeated_key.get_or_insert(key);
+                    } else {
+                        object.insert(key, value);
+                    }
+                }
+                Ok(Element::Object {
+                    value: serde_json::Value::Object(object),
+                    repeated_key,
+                })
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 fn parse_ndjson(text: &str) -> Vec<ParsedItem> {
@@ -114,19 +230,18 @@ fn field_error(path: &str, message: &str) -> FieldError {
         };
         return FieldError { field, reason };
     }
-    if message.starts_with("unknown field") {
+    // serde_json appends the position; it means little inside one item
+    // (and the item's own line is reported beside it).
+    let message = message.split(" at line ").next().unwrap_or(message);
+    if message.starts_with("unknown field") || message.starts_with("duplicate field") {
         return FieldError {
             field: quoted(message),
             reason: message.to_string(),
         };
     }
-    // serde_json appends the position; it means little inside one item.
-    let reason = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_string();
-    let field = (!path.is_empty() && path != ".").then(|| path.to_string());
+    let reason = message.to_string();
+    // serde_path_to_error names an unknown position `?`: no field then.
+    let field = (!path.is_empty() && path != "." && path != "?").then(|| path.to_string());
     if message.contains("EOF") || message.contains("expected") && field.is_none() {
         return FieldError {
             field,
@@ -134,24 +249,6 @@ fn field_error(path: &str, message: &str) -> FieldError {
         };
     }
     FieldError { field, reason }
-}
-
-fn not_an_object(value: &serde_json::Value) -> FieldError {
-    FieldError {
-        field: None,
-        reason: format!("expected a ticket object, got {}", kind(value)),
-    }
-}
-
-fn kind(value: &serde_json::Value) -> &'static str {
-    match value {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
@@ -224,6 +321,52 @@ mod tests {
             parse_body(&[0xff, 0xfe], Format::Json).err(),
             Some(BatchError::NotUtf8)
         );
+    }
+
+    #[test]
+    fn a_key_given_twice_refuses_that_item_not_the_batch() {
+        let items = parse_body(
+            br#"[{"id":"a","body":"x","body":"y"},{"id":"b","body":"z"}]"#,
+            Format::Json,
+        )
+        .expect("parsed");
+        let e = items[0].draft.as_ref().expect_err("duplicate key");
+        assert_eq!(e.field.as_deref(), Some("body"));
+        assert!(e.reason.contains("appears twice"), "{}", e.reason);
+        assert!(items[1].draft.is_ok());
+        let line = parse_body(
+            b"{\"id\":\"a\",\"id\":\"b\",\"body\":\"x\"}\n",
+            Format::Ndjson,
+        )
+        .expect("parsed");
+        let e = line[0].draft.as_ref().expect_err("duplicate key");
+        assert_eq!(e.field.as_deref(), Some("id"), "{e:?}");
+        assert!(!e.reason.contains("at line"), "{}", e.reason);
+    }
+
+    #[test]
+    fn an_empty_body_is_the_same_error_in_every_format() {
+        for format in [Format::Json, Format::Ndjson, Format::Csv] {
+            assert_eq!(
+                parse_body(b"  \n", format).err(),
+                Some(BatchError::Empty),
+                "{format:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cut_off_line_names_no_field_and_one_position() {
+        let items = parse_body(
+            b"{\"id\":\"a\",\"tittle\":\"x\"}\n{\"id\":\"b\",\"bo",
+            Format::Ndjson,
+        )
+        .expect("parsed");
+        let typo = items[0].draft.as_ref().expect_err("unknown field");
+        assert_eq!(typo.field.as_deref(), Some("tittle"));
+        assert!(!typo.reason.contains("line"), "{}", typo.reason);
+        let cut = items[1].draft.as_ref().expect_err("cut off");
+        assert_ne!(cut.field.as_deref(), Some("?"));
     }
 
     #[test]

@@ -190,7 +190,77 @@ fn cases() -> Vec<Case> {
         get("limit not a number", "/v1/tickets?limit=ten", 400),
         get("since not a date", "/v1/tickets?since=last-week", 400),
         get("cursor not ours", "/v1/tickets?cursor=xyz", 400),
-        get("search cursor on a listing", "/v1/tickets?cursor=s10", 400),
+        get("search cursor on a listing", "/v1/tickets?cursor=l10", 400),
+        raw(
+            "the same id twice in one batch",
+            Some("application/json"),
+            json!([ticket("twice", "a"), ticket("twice", "b")]).to_string(),
+            422,
+        ),
+        raw(
+            "a key given twice in one ticket",
+            Some("application/json"),
+            r#"[{"id":"k","body":"a","body":"b"}]"#,
+            422,
+        ),
+        raw(
+            "CSV whose quoted field is never closed",
+            Some("text/csv"),
+            "id,title\na,\"never closed\n",
+            422,
+        ),
+        raw(
+            "CSV naming a column twice",
+            Some("text/csv"),
+            "id,title,id\na,b,c\n",
+            400,
+        ),
+        raw("an empty JSON body", Some("application/json"), "", 400),
+        raw(
+            "an empty NDJSON body",
+            Some("application/x-ndjson"),
+            "",
+            400,
+        ),
+        raw("an empty CSV body", Some("text/csv"), "", 400),
+        raw(
+            "CSV that is not UTF-8",
+            Some("text/csv"),
+            b"id,title\na,caf\xe9\n".to_vec(),
+            400,
+        ),
+        Case {
+            path: "/v1/recluster",
+            ..raw(
+                "a re-cluster body that is an array",
+                Some("application/json"),
+                "[]",
+                400,
+            )
+        },
+        Case {
+            path: "/v1/recluster",
+            ..raw(
+                "a re-cluster body that is null",
+                Some("application/json"),
+                "null",
+                400,
+            )
+        },
+        Case {
+            path: "/v1/recluster",
+            ..raw(
+                "a re-cluster body over the limit",
+                Some("application/json"),
+                vec![b' '; 10 * 1024 * 1024 + 1],
+                413,
+            )
+        },
+        get(
+            "a cluster cursor past u64",
+            "/v1/clusters?cursor=o18446744073709551615",
+            400,
+        ),
         get("unknown ticket", "/v1/tickets/does-not-exist", 404),
         get("unknown route", "/v2/tickets", 404),
         Case {

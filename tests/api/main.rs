@@ -4,6 +4,7 @@
 mod auth;
 mod bad_inputs;
 mod clusters;
+mod hardening;
 mod health;
 mod helpers;
 mod openapi;
