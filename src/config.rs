@@ -62,8 +62,11 @@ pub struct Limits {
     /// How deep a search may page (offset + limit): deeper pages cost the
     /// index memory in proportion, so a client narrows the query instead.
     pub max_search_window: usize,
-    /// Ticket writes that may wait for the store at once; beyond it a
-    /// write is answered 503 with `Retry-After` instead of queueing.
+    /// Ticket write requests that may be in progress at once (parsing,
+    /// validating, waiting for the group commit); beyond it a write is
+    /// answered 503 with `Retry-After` instead of queueing. Keep it below
+    /// the server's blocking threads (512 by default), or requests queue
+    /// there unseen.
     pub max_pending_writes: usize,
 }
 
@@ -74,7 +77,7 @@ impl Default for Limits {
             max_batch: 5_000,
             max_page: 1_000,
             max_search_window: 10_000,
-            max_pending_writes: 1_024,
+            max_pending_writes: 256,
         }
     }
 }

@@ -68,7 +68,7 @@ pub enum EngineError {
         window: usize,
     },
     #[error(
-        "{pending} ticket writes are already waiting for the store (the limit is {limit}); retry after {retry_after_s} s"
+        "{pending} ticket writes are already in progress (the limit is {limit}); retry after {retry_after_s} s"
     )]
     Overloaded {
         pending: usize,

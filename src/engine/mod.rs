@@ -21,6 +21,7 @@ use time::OffsetDateTime;
 pub use self::error::{EngineError, Result};
 pub use self::ingest::{IngestPolicy, IngestReport};
 pub use self::jobs::StageHook;
+pub use self::writes::WritePermit;
 use crate::analyze::Analyzer;
 use crate::config::Config;
 use crate::index::writer::{ChangeSource, Indexer, WriterSettings};
@@ -222,10 +223,20 @@ impl Engine {
     /// caller that waits with [`Engine::wait_searchable`].
     ///
     /// # Errors
-    /// [`EngineError::Overloaded`] when `limits.max_pending_writes` writes
-    /// already wait; store errors (nothing of the batch is then stored).
+    /// Store errors (nothing of the batch is then stored).
     pub fn upsert(&self, batch: Vec<IncomingTicket>) -> Result<UpsertReport> {
         self.writes.write(batch)
+    }
+
+    /// Takes a place in the bounded write queue; hold it while the write is
+    /// parsed, validated and stored. The API takes one per request before
+    /// reading the body, so a flood costs nothing but the refusal.
+    ///
+    /// # Errors
+    /// [`EngineError::Overloaded`] when `limits.max_pending_writes` writes
+    /// already hold one.
+    pub fn reserve_write(&self) -> Result<WritePermit> {
+        self.writes.reserve()
     }
 
     /// Waits until writes up to `seq` are searchable, asking the index

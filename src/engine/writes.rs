@@ -4,9 +4,9 @@
 //! hands the changes to the search index in seq order.
 //!
 //! Under load this is what lets many single-ticket writes share the cost of
-//! durability; and because the queue is bounded, a flood is answered at
-//! once with [`EngineError::Overloaded`] (503 + `Retry-After`) instead of
-//! waiting for tens of seconds.
+//! durability; and because the queue is bounded ([`GroupCommit::reserve`]),
+//! a flood is answered at once with [`EngineError::Overloaded`] (503 +
+//! `Retry-After`) instead of waiting for tens of seconds.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
@@ -38,6 +38,19 @@ pub(super) struct GroupCommit {
     thread: Option<JoinHandle<()>>,
 }
 
+/// A place in the write queue, taken before any work on a write starts
+/// (the API takes it before parsing, so a flood is refused before it costs
+/// anything); freed when dropped.
+pub struct WritePermit {
+    pending: Arc<AtomicUsize>,
+}
+
+impl Drop for WritePermit {
+    fn drop(&mut self) {
+        self.pending.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 impl GroupCommit {
     /// Starts the commit thread over `store`, sending changes to `index`.
     ///
@@ -46,10 +59,9 @@ impl GroupCommit {
     pub(super) fn start(store: Arc<Store>, index: IndexSender, limit: usize) -> Result<Self> {
         let (sender, receiver) = channel();
         let pending = Arc::new(AtomicUsize::new(0));
-        let counter = pending.clone();
         let thread = std::thread::Builder::new()
             .name("group-commit".into())
-            .spawn(move || run(&store, &index, &receiver, &counter))
+            .spawn(move || run(&store, &index, &receiver))
             .map_err(EngineError::Spawn)?;
         Ok(GroupCommit {
             sender: Mutex::new(Some(sender)),
@@ -59,38 +71,42 @@ impl GroupCommit {
         })
     }
 
-    /// Writes `batch` (all or nothing) and returns once it is durable.
+    /// Takes a place in the write queue.
     ///
     /// # Errors
-    /// [`EngineError::Overloaded`] when `limit` writes already wait (nothing
-    /// is stored); store errors.
-    pub(super) fn write(&self, batch: Vec<IncomingTicket>) -> Result<UpsertReport> {
+    /// [`EngineError::Overloaded`] when `limit` writes already wait.
+    pub(super) fn reserve(&self) -> Result<WritePermit> {
         let waiting = self.pending.fetch_add(1, Ordering::AcqRel);
+        let permit = WritePermit {
+            pending: self.pending.clone(),
+        };
         if waiting >= self.limit {
-            self.pending.fetch_sub(1, Ordering::AcqRel);
             return Err(EngineError::Overloaded {
                 pending: waiting,
                 limit: self.limit,
                 retry_after_s: 1,
             });
         }
+        Ok(permit)
+    }
+
+    /// Writes `batch` (all or nothing) and returns once it is durable.
+    ///
+    /// # Errors
+    /// Store errors (nothing is then stored).
+    pub(super) fn write(&self, batch: Vec<IncomingTicket>) -> Result<UpsertReport> {
         let (reply, answer) = sync_channel(1);
         let sent = self
             .sender
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
-            .map(|s| s.send(WriteRequest { batch, reply }).is_ok())
-            .unwrap_or(false);
-        let outcome = if sent {
+            .is_some_and(|s| s.send(WriteRequest { batch, reply }).is_ok());
+        if sent {
             answer.recv().unwrap_or_else(|_| Err(stopped()))
         } else {
             Err(stopped())
-        };
-        if !sent {
-            self.pending.fetch_sub(1, Ordering::AcqRel);
         }
-        outcome
     }
 }
 
@@ -117,12 +133,7 @@ impl Drop for GroupCommit {
 }
 
 /// The commit thread: take what waits, commit it as one, answer each.
-fn run(
-    store: &Store,
-    index: &IndexSender,
-    receiver: &Receiver<WriteRequest>,
-    pending: &AtomicUsize,
-) {
+fn run(store: &Store, index: &IndexSender, receiver: &Receiver<WriteRequest>) {
     while let Ok(first) = receiver.recv() {
         let mut group = vec![first];
         let mut tickets = group[0].batch.len();
@@ -157,7 +168,6 @@ fn run(
                 // Durable now: answer first, then feed the index (which may
                 // apply backpressure while it commits).
                 for (request, report) in group.iter().zip(reports) {
-                    pending.fetch_sub(1, Ordering::AcqRel);
                     let _ = request.reply.send(Ok(report));
                 }
                 if let Err(e) = index.send(changes) {
@@ -169,7 +179,6 @@ fn run(
                 let message = e.to_string();
                 let mut first = Some(e);
                 for request in &group {
-                    pending.fetch_sub(1, Ordering::AcqRel);
                     let error = first.take().unwrap_or_else(|| {
                         crate::store::StoreError::Corrupt(format!(
                             "the transaction shared with other writes failed: {message}"

@@ -134,3 +134,70 @@ pub fn validate(
     }
     (valid, errors)
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Bytes that look a little like tickets, so the parsers get past their
+    /// first check as often as they stop at it.
+    fn bodies() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = proptest::sample::select(vec![
+            &b"{"[..],
+            b"}",
+            b"[",
+            b"]",
+            b"\"",
+            b",",
+            b":",
+            b"\n",
+            b"\r",
+            b"id",
+            b"\"id\"",
+            b"\"body\"",
+            b"\"tags\"",
+            b"x",
+            b"\xff",
+            b"\xc3",
+            b"null",
+            b"1e999",
+            b"\\u0000",
+            b"id,title\n",
+            b"\"\"",
+            b" ",
+        ]);
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..256),
+            proptest::collection::vec(pieces, 0..64).prop_map(|p| p.concat()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever arrives, every parser answers: a whole-body error (400)
+        /// or items that validation then refuses one by one (422), and
+        /// never a panic.
+        #[test]
+        fn any_bytes_give_an_answer_not_a_panic(body in bodies()) {
+            let ctx = ValidationContext {
+                tags: &[],
+                now: time::OffsetDateTime::UNIX_EPOCH,
+            };
+            for format in [Format::Json, Format::Ndjson, Format::Csv] {
+                match parse_body(&body, format) {
+                    Err(e) => prop_assert!(!e.to_string().is_empty()),
+                    Ok(items) => {
+                        prop_assert!(!items.is_empty());
+                        let n = items.len();
+                        let (valid, errors) = validate(items, &ctx);
+                        prop_assert!(valid.len() <= n);
+                        prop_assert!(errors.iter().all(|e| e.index < n && !e.reason.is_empty()));
+                    }
+                }
+            }
+        }
+    }
+}

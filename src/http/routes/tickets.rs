@@ -96,6 +96,9 @@ pub async fn post_tickets(
         }
     };
     let format = format_of(&req)?;
+    // A place in the write queue first: under a flood, the refusal is all
+    // this request costs.
+    let permit = state.engine.reserve_write()?;
     let limits = state.engine.config().limits.clone();
     if let Some(length) = req
         .headers()
@@ -112,6 +115,7 @@ pub async fn post_tickets(
     let body = read_limited(payload, limits.max_body_bytes).await?;
     let engine = state.engine.clone();
     let (report, searchable) = blocking(move || {
+        let _permit = permit;
         let items = ingest::parse_body(&body, format)?;
         if items.len() > limits.max_batch {
             return Err(ApiError::too_large(format!(
