@@ -9,9 +9,10 @@
 //! `Retry-After`) instead of waiting for tens of seconds.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, SyncSender, channel, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use time::OffsetDateTime;
 
@@ -23,6 +24,11 @@ use crate::store::Store;
 /// Tickets gathered into one transaction at most (a request is never
 /// split; one larger than this goes alone).
 const MAX_TICKETS_PER_COMMIT: usize = 20_000;
+
+/// Changes held back while the index writer is busy (committing) before
+/// the commit thread waits for it: small writes never stall behind an
+/// index commit, and a bulk load still cannot outrun the index by more.
+const MAX_HELD_CHANGES: usize = 50_000;
 
 struct WriteRequest {
     batch: Vec<IncomingTicket>,
@@ -133,8 +139,63 @@ impl Drop for GroupCommit {
 }
 
 /// The commit thread: take what waits, commit it as one, answer each.
+/// Changes on their way to the index, held back while its queue is full.
+struct Feed<'a> {
+    index: &'a IndexSender,
+    held: Vec<IndexChange>,
+}
+
+impl Feed<'_> {
+    /// Passes `changes` (after any held ones) to the index without
+    /// waiting, unless `wait` or too many are held.
+    fn push(&mut self, changes: Vec<IndexChange>, wait: bool) {
+        self.held.extend(changes);
+        if self.held.is_empty() {
+            return;
+        }
+        let changes = std::mem::take(&mut self.held);
+        let outcome = if wait || changes.len() >= MAX_HELD_CHANGES {
+            self.index.send(changes).map(|()| None)
+        } else {
+            self.index.try_send(changes)
+        };
+        match outcome {
+            Ok(Some(back)) => self.held = back,
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "search index writer is down; tickets are stored and will be indexed on restart");
+            }
+        }
+    }
+}
+
+/// How long the idle commit thread waits before offering held changes to
+/// the index again.
+const RETRY_HELD: Duration = Duration::from_millis(20);
+
+/// The commit thread: take what waits, commit it as one, answer each.
 fn run(store: &Store, index: &IndexSender, receiver: &Receiver<WriteRequest>) {
-    while let Ok(first) = receiver.recv() {
+    let mut feed = Feed {
+        index,
+        held: Vec::new(),
+    };
+    loop {
+        let first = match receiver.try_recv() {
+            Ok(first) => first,
+            Err(_) => {
+                feed.push(Vec::new(), false);
+                let next = if feed.held.is_empty() {
+                    receiver.recv().map_err(|_| RecvTimeoutError::Disconnected)
+                } else {
+                    receiver.recv_timeout(RETRY_HELD)
+                };
+                match next {
+                    Ok(first) => first,
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+            }
+        };
         let mut group = vec![first];
         let mut tickets = group[0].batch.len();
         while tickets < MAX_TICKETS_PER_COMMIT {
@@ -170,9 +231,7 @@ fn run(store: &Store, index: &IndexSender, receiver: &Receiver<WriteRequest>) {
                 for (request, report) in group.iter().zip(reports) {
                     let _ = request.reply.send(Ok(report));
                 }
-                if let Err(e) = index.send(changes) {
-                    tracing::error!(error = %e, "search index writer is down; tickets are stored and will be indexed on restart");
-                }
+                feed.push(changes, false);
             }
             Err(e) => {
                 tracing::error!(error = %e, writes = group.len(), "a group commit failed; nothing of it is stored");
@@ -189,4 +248,6 @@ fn run(store: &Store, index: &IndexSender, receiver: &Receiver<WriteRequest>) {
             }
         }
     }
+    // Stopping: whatever is held goes to the index before the thread ends.
+    feed.push(Vec::new(), true);
 }

@@ -26,6 +26,15 @@ struct RouteLabels {
     route: String,
 }
 
+/// Latency is kept per status class (`2xx`, `4xx`, `5xx`): a fast 503
+/// under load and a slow 200 are different stories.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LatencyLabels {
+    method: String,
+    route: String,
+    class: String,
+}
+
 fn latency_histogram() -> Histogram {
     // 0.25 ms … ~8 s
     Histogram::new(exponential_buckets(0.000_25, 2.0, 16))
@@ -35,7 +44,7 @@ fn latency_histogram() -> Histogram {
 pub struct Metrics {
     registry: Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
-    latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    latency: Family<LatencyLabels, Histogram, fn() -> Histogram>,
     abandoned: Family<RouteLabels, Counter>,
     tickets: Gauge,
     index_lag: Gauge,
@@ -46,7 +55,7 @@ impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("refrain");
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+        let latency = Family::<LatencyLabels, Histogram, fn() -> Histogram>::new_with_constructor(
             latency_histogram,
         );
         let abandoned = Family::<RouteLabels, Counter>::default();
@@ -99,9 +108,10 @@ impl Metrics {
             })
             .inc();
         self.latency
-            .get_or_create(&RouteLabels {
+            .get_or_create(&LatencyLabels {
                 method: method.to_string(),
                 route: route.to_string(),
+                class: format!("{}xx", status / 100),
             })
             .observe(elapsed.as_secs_f64());
     }

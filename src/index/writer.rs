@@ -111,6 +111,34 @@ pub struct IndexSender {
 }
 
 impl IndexSender {
+    /// Queues changes if the writer's queue has room; otherwise hands them
+    /// back (`Ok(Some(changes))`) so the caller can keep them and try again
+    /// with the next ones, in seq order.
+    ///
+    /// # Errors
+    /// The writer thread has stopped.
+    pub fn try_send(&self, changes: Vec<IndexChange>) -> Result<Option<Vec<IndexChange>>> {
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        let gone = || {
+            IndexError::WriterGone(
+                self.progress
+                    .failure()
+                    .unwrap_or_else(|| "the index writer has stopped".into()),
+            )
+        };
+        let Some(sender) = &self.sender else {
+            return Err(gone());
+        };
+        match sender.try_send(Message::Changes(changes)) {
+            Ok(()) => Ok(None),
+            Err(std::sync::mpsc::TrySendError::Full(Message::Changes(back))) => Ok(Some(back)),
+            Err(std::sync::mpsc::TrySendError::Full(Message::Wake)) => Ok(None),
+            Err(std::sync::mpsc::TrySendError::Disconnected(_)) => Err(gone()),
+        }
+    }
+
     /// Queues changes; they must come in seq order. Blocks while the
     /// writer's queue is full (backpressure).
     ///
@@ -208,16 +236,19 @@ impl Indexer {
     /// Blocks until everything up to `seq` is searchable, or `timeout`.
     /// Returns whether it is.
     pub fn wait_searchable(&self, seq: u64, timeout: Duration) -> bool {
+        let request_commit = || {
+            self.progress
+                .commit_requested
+                .store(true, Ordering::Release);
+            if let Some(sender) = &self.sender {
+                // A full queue means the writer is busy and will see the flag.
+                let _ = sender.try_send(Message::Wake);
+            }
+        };
         if self.progress.committed_seq() >= seq {
             return true;
         }
-        self.progress
-            .commit_requested
-            .store(true, Ordering::Release);
-        if let Some(sender) = &self.sender {
-            // A full queue means the writer is busy and will see the flag.
-            let _ = sender.try_send(Message::Wake);
-        }
+        request_commit();
         let deadline = Instant::now() + timeout;
         let mut guard = self
             .progress
@@ -229,12 +260,18 @@ impl Indexer {
             if left.is_zero() {
                 return false;
             }
+            // Ask again now and then: a commit that came before this write
+            // reached the writer (it may be held back while the writer is
+            // busy) does not cover it.
             guard = self
                 .progress
                 .committed
-                .wait_timeout(guard, left)
+                .wait_timeout(guard, left.min(Duration::from_millis(25)))
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
+            if *guard < seq {
+                request_commit();
+            }
         }
         *guard >= seq
     }
