@@ -189,10 +189,14 @@ impl Config {
 
     /// The role of a bearer token, if it is one of ours.
     pub fn role_of(&self, token: &str) -> Option<Role> {
+        self.token(token).map(|t| t.role)
+    }
+
+    /// The configured token equal to `token` (compared in constant time).
+    pub fn token(&self, token: &str) -> Option<&TokenSettings> {
         self.tokens
             .iter()
             .find(|t| constant_time_eq(t.token.as_bytes(), token.as_bytes()))
-            .map(|t| t.role)
     }
 
     /// Whether any token is configured; without one the API is open and may

@@ -33,6 +33,7 @@ pub mod index;
 pub mod ingest;
 pub mod jobs;
 pub mod model;
+pub mod review;
 pub mod store;
 pub mod vectors;
 

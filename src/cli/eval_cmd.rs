@@ -85,8 +85,8 @@ pub fn run(args: EvalArgs) -> anyhow::Result<i32> {
     let ingest_s = started.elapsed().as_secs_f64();
     let job = engine.recluster_now(&mut |_| {})?;
     let mut assigned: HashMap<String, usize> = HashMap::new();
-    let clusters = engine.clusters(None, usize::MAX >> 1)?;
-    for (rank, (_, c)) in clusters.iter().enumerate() {
+    let clusters = engine.clusters(0, usize::MAX >> 1)?;
+    for (rank, c) in clusters.iter().enumerate() {
         for m in engine.cluster_members(&c.id, 0, usize::MAX >> 1)?.1 {
             assigned.insert(m.ticket.to_string(), rank);
         }

@@ -64,11 +64,11 @@ pub struct ClustersArgs {
 
 pub fn list(args: ClustersArgs) -> anyhow::Result<i32> {
     let engine = Engine::open(&args.data.data, args.data.load_config()?)?;
-    let clusters = engine.clusters(None, args.limit)?;
+    let clusters = engine.clusters(0, args.limit)?;
     if clusters.is_empty() && !args.json {
         eprintln!("no clusters yet: run `refrain recluster` first");
     }
-    for (_, c) in clusters {
+    for c in clusters {
         if args.json {
             println!("{}", serde_json::to_string(&ClusterView::from(c))?);
         } else {

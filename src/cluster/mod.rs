@@ -14,6 +14,7 @@
 //! not. A dense step may come with reviewer splits (`{auto: k}`) on reduced
 //! vectors of one cluster.
 
+pub mod constraints;
 pub mod graph;
 pub mod join;
 pub mod knn;
@@ -24,6 +25,7 @@ pub mod summary;
 
 use std::time::Instant;
 
+pub use constraints::CannotLink;
 pub use params::{ClusterParams, ParamError, ValidClusterParams};
 pub use summary::ClusterSummary;
 
@@ -76,10 +78,26 @@ pub fn cluster(
     params: &ValidClusterParams,
     on_stage: &mut dyn FnMut(Stage),
 ) -> Clustering {
+    cluster_with(corpus, params, &CannotLink::default(), on_stage)
+}
+
+/// Clusters a corpus keeping reviewer constraints: rows split apart never
+/// share a cluster (see [`constraints`]).
+pub fn cluster_with(
+    corpus: &Corpus,
+    params: &ValidClusterParams,
+    cannot_link: &CannotLink,
+    on_stage: &mut dyn FnMut(Stage),
+) -> Clustering {
     let mut timings = Timings::default();
     on_stage(Stage::Neighbors);
     let started = Instant::now();
-    let neighbors = knn::knn(&corpus.matrix, &corpus.vocab, params);
+    let mut neighbors = knn::knn(&corpus.matrix, &corpus.vocab, params);
+    if !cannot_link.is_empty() {
+        for (d, list) in neighbors.iter_mut().enumerate() {
+            list.retain(|&(o, _)| !cannot_link.conflict(d as u32, o));
+        }
+    }
     let graph = graph::Graph::from_neighbors(&neighbors);
     drop(neighbors);
     timings.neighbors_s = seconds_since(started);
@@ -98,7 +116,7 @@ pub fn cluster(
     let groups = leiden::members_by_community(&membership);
     let mut unclustered = Vec::new();
     let mut clusters: Vec<Vec<u32>> = Vec::new();
-    for group in groups {
+    for group in groups.into_iter().flat_map(|g| cannot_link.separate(g)) {
         if group.len() >= params.min_cluster_size {
             clusters.push(group);
         } else {

@@ -6,9 +6,10 @@
 //! either. If it fails or the process dies, the previous clusters stay
 //! current (they are replaced only by the final transaction).
 
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use super::{Stage, ValidClusterParams};
+use super::{CannotLink, Stage, ValidClusterParams};
 use crate::analyze::{AnalyzerSettings, SurfaceForms};
 use crate::error::{Classify, ErrorClass};
 use crate::jobs::Progress;
@@ -16,8 +17,10 @@ use crate::model::{
     CandidateCluster, ClusterId, ClusterMember, JobId, ReclusterReport, ReclusterTimings,
     StoredTicket, TicketId, from_unix_ns, seconds_since, unix_ns,
 };
+use crate::review::Space;
+use crate::review::attach::{AttachParams, attach_undecided};
 use crate::store::{Store, StoreError};
-use crate::vectors::{CorpusBuilder, DocText, TicketKey};
+use crate::vectors::{Corpus, CorpusBuilder, CsrMatrix, DocText, TicketKey};
 
 /// Why a re-cluster failed.
 #[derive(Debug, thiserror::Error)]
@@ -68,25 +71,23 @@ pub fn doc_text(stored: StoredTicket) -> DocText {
     }
 }
 
-/// Re-clusters every ticket in `store` as job `job`.
+/// Reads every ticket of `store` into TF-IDF rows (a reader thread feeds
+/// the analysing threads), reporting progress as it goes.
 ///
 /// # Errors
-/// Store errors; the previous clusters then stay current.
-pub fn recluster(
+/// Store errors.
+pub fn read_corpus(
     store: &Store,
     analyzer: &AnalyzerSettings,
     params: &ValidClusterParams,
-    job: &JobId,
     progress: &mut dyn Progress,
-) -> Result<ReclusterReport, ReclusterError> {
-    let started = Instant::now();
+) -> Result<Corpus, ReclusterError> {
     let last_seq = store.last_seq()?;
     progress.stage(Stage::Vectorizing.as_str(), store.count()?);
     let mut builder = CorpusBuilder::new(
         crate::analyze::Analyzer::new(analyzer.clone()),
         params.vectors.title_weight,
     );
-    // Reading the store (one thread) overlaps with analysis (the rest).
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<DocText>>(2);
     std::thread::scope(|scope| -> Result<(), ReclusterError> {
         let reader = scope.spawn(move || {
@@ -104,14 +105,111 @@ pub fn recluster(
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
-    let corpus = builder.finish(&params.vectors);
+    Ok(builder.finish(&params.vectors))
+}
+
+/// The rows of `corpus` at `rows`, as a corpus of their own (same
+/// vocabulary and IDF).
+fn sub_corpus(corpus: &Corpus, rows: &[u32]) -> Corpus {
+    Corpus {
+        keys: rows
+            .iter()
+            .map(|&r| corpus.keys[r as usize].clone())
+            .collect(),
+        matrix: CsrMatrix::from_rows(rows.iter().map(|&r| {
+            let (t, v) = corpus.matrix.row(r as usize);
+            t.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>()
+        })),
+        vocab: corpus.vocab.clone(),
+    }
+}
+
+/// Jaccard similarity at which a candidate counts as a rejected set come
+/// back (and is not offered).
+const REJECTED_ALIKE: f64 = 0.8;
+
+fn jaccard(a: &HashSet<&str>, b: &HashSet<&str>) -> f64 {
+    let inter = a.intersection(b).count();
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
+}
+
+/// Re-clusters every ticket in `store` as job `job`, keeping the
+/// reviewers' work: grouped tickets stay in their groups (undecided ones
+/// that clearly belong to a group are attached first, as an engine
+/// decision), the rest is clustered with split parts kept apart, and a
+/// candidate that is a rejected set come back is not offered. Returns the
+/// report and the vector space, which review and suggest reuse.
+///
+/// # Errors
+/// Store errors; the previous clusters then stay current.
+pub fn recluster(
+    store: &Store,
+    analyzer: &AnalyzerSettings,
+    params: &ValidClusterParams,
+    job: &JobId,
+    progress: &mut dyn Progress,
+) -> Result<(ReclusterReport, Space), ReclusterError> {
+    let started = Instant::now();
+    let space = Space::new(read_corpus(store, analyzer, params, progress)?);
+    let attached = attach_undecided(store, &space, &AttachParams::default())?;
+    let grouped: HashSet<String> = store
+        .memberships()?
+        .into_iter()
+        .map(|(t, _, _)| t)
+        .collect();
+    let open_rows: Vec<u32> = (0..space.len() as u32)
+        .filter(|&r| !grouped.contains(&space.corpus.keys[r as usize].id))
+        .collect();
+    let corpus = sub_corpus(&space.corpus, &open_rows);
+    let sub_row: HashMap<&str, u32> = corpus
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.id.as_str(), i as u32))
+        .collect();
+    let mut split_index: HashMap<String, u32> = HashMap::new();
+    let mut triples = Vec::new();
+    for (ticket, split, part) in store.split_parts()? {
+        if let Some(&row) = sub_row.get(ticket.as_str()) {
+            let next = split_index.len() as u32;
+            let s = *split_index.entry(split).or_insert(next);
+            triples.push((row, s, part));
+        }
+    }
+    let cannot_link = CannotLink::new(triples);
+    let rejected_sets = store.rejected_sets()?;
+    let rejected: Vec<HashSet<&str>> = rejected_sets
+        .iter()
+        .map(|set| set.iter().map(String::as_str).collect())
+        .collect();
     let mut timings = ReclusterTimings {
         vectorize_s: seconds_since(started),
         ..ReclusterTimings::default()
     };
-    let clustering = super::cluster(&corpus, params, &mut |stage| {
+    let mut clustering = super::cluster_with(&corpus, params, &cannot_link, &mut |stage| {
         progress.stage(stage.as_str(), 0);
     });
+    if !rejected.is_empty() {
+        let (kept, returned): (Vec<_>, Vec<_>) = std::mem::take(&mut clustering.clusters)
+            .into_iter()
+            .partition(|c| {
+                let ids: HashSet<&str> = c
+                    .members
+                    .iter()
+                    .map(|&m| corpus.keys[m as usize].id.as_str())
+                    .collect();
+                rejected.iter().all(|r| jaccard(r, &ids) < REJECTED_ALIKE)
+            });
+        clustering.clusters = kept;
+        clustering
+            .unclustered
+            .extend(returned.into_iter().flat_map(|c| c.members));
+    }
     timings.neighbors_s = clustering.timings.neighbors_s;
     timings.communities_s = clustering.timings.communities_s;
     timings.summaries_s = clustering.timings.summaries_s;
@@ -159,6 +257,7 @@ pub fn recluster(
             first_seen: at(summary.first_seen_ns),
             last_seen: at(summary.last_seen_ns),
             current: true,
+            decided: None,
         };
         records.push((cluster, members));
         progress.advance(rank as u64 + 1);
@@ -166,17 +265,21 @@ pub fn recluster(
     store.replace_clusters(job, &records)?;
     timings.save_s = seconds_since(saving);
     timings.total_s = seconds_since(started);
-    let tickets = corpus.len();
-    Ok(ReclusterReport {
-        tickets,
-        clusters: records.len(),
-        unclustered: clustering.unclustered.len(),
-        clustered_share: if tickets == 0 {
-            1.0
-        } else {
-            1.0 - clustering.unclustered.len() as f64 / tickets as f64
+    let tickets = space.len();
+    Ok((
+        ReclusterReport {
+            tickets,
+            attached,
+            clusters: records.len(),
+            unclustered: clustering.unclustered.len(),
+            clustered_share: if tickets == 0 {
+                1.0
+            } else {
+                1.0 - clustering.unclustered.len() as f64 / corpus.len().max(1) as f64
+            },
+            vocabulary: corpus.vocab.len(),
+            timings,
         },
-        vocabulary: corpus.vocab.len(),
-        timings,
-    })
+        space,
+    ))
 }

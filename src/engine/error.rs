@@ -56,6 +56,16 @@ pub enum EngineError {
     )]
     ClusterSuperseded { id: String, job: String },
     #[error(
+        "cluster '{id}' was already decided (decision {decision}); see GET /v1/decisions?cluster={id}, or list the open clusters with GET /v1/clusters"
+    )]
+    ClusterDecided { id: String, decision: String },
+    #[error("{0}")]
+    InvalidDecision(String),
+    #[error(
+        "cluster '{id}' cannot be decided now: {why}; list the open clusters with GET /v1/clusters"
+    )]
+    StaleCluster { id: String, why: String },
+    #[error(
         "the search index is being rebuilt from the store ({lag} changes to go), so a search now would miss tickets; try again shortly, or list tickets without q"
     )]
     SearchNotReady { lag: u64 },
@@ -92,6 +102,9 @@ impl Classify for EngineError {
             InvalidTickets { .. } => ErrorClass::Invalid,
             NotFound { .. } => ErrorClass::NotFound,
             ClusterSuperseded { .. } => ErrorClass::Gone,
+            ClusterDecided { .. } => ErrorClass::Gone,
+            InvalidDecision(_) => ErrorClass::Invalid,
+            StaleCluster { .. } => ErrorClass::Conflict,
             SearchNotReady { .. } => ErrorClass::Unavailable,
             SearchTooDeep { .. } => ErrorClass::BadRequest,
             Overloaded { .. } => ErrorClass::Unavailable,
@@ -112,6 +125,9 @@ impl Classify for EngineError {
             InvalidTickets { .. } => "invalid-tickets",
             NotFound { .. } => "not-found",
             ClusterSuperseded { .. } => "cluster-superseded",
+            ClusterDecided { .. } => "cluster-decided",
+            InvalidDecision(_) => "invalid-decision",
+            StaleCluster { .. } => "cluster-stale",
             SearchNotReady { .. } => "search-not-ready",
             SearchTooDeep { .. } => "search-too-deep",
             Overloaded { .. } => "overloaded",

@@ -61,12 +61,17 @@ impl Engine {
         let analyzer = self.config.analyzer.clone();
         let params = self.config.cluster.clone();
         let hook = self.stage_hook.clone();
+        let space = self.space.clone();
         move |id, progress| {
             let mut hooked = Hooked {
                 inner: progress,
                 hook: hook.as_ref(),
             };
-            recluster(&store, &analyzer, &params, id, &mut hooked).map(JobResult::Recluster)
+            let (report, built) = recluster(&store, &analyzer, &params, id, &mut hooked)?;
+            *space
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(built));
+            Ok(JobResult::Recluster(report))
         }
     }
 

@@ -9,6 +9,7 @@
 mod error;
 mod ingest;
 mod jobs;
+mod review;
 mod writes;
 
 use std::fs::File;
@@ -21,6 +22,7 @@ use time::OffsetDateTime;
 pub use self::error::{EngineError, Result};
 pub use self::ingest::{IngestPolicy, IngestReport};
 pub use self::jobs::StageHook;
+pub use self::review::{ConfirmRequest, GroupSort, GroupSummary, SplitOutcome};
 pub use self::writes::WritePermit;
 use crate::analyze::Analyzer;
 use crate::config::Config;
@@ -118,6 +120,9 @@ pub struct Engine {
     indexer: Indexer,
     jobs: JobRunner,
     job_log: Arc<jobs::StoreJobLog>,
+    /// The vectors of the last re-cluster, for review's models; built from
+    /// the store when first needed after a start.
+    space: Arc<std::sync::RwLock<Option<Arc<crate::review::Space>>>>,
     stage_hook: Option<StageHook>,
     _lock: File,
 }
@@ -190,6 +195,7 @@ impl Engine {
             writes,
             indexer,
             jobs: JobRunner::default(),
+            space: Arc::default(),
             stage_hook: options.stage_hook,
             _lock: lock,
         })
@@ -318,32 +324,35 @@ impl Engine {
         Ok(self.store.job(id)?)
     }
 
-    /// Current candidate clusters, largest first, after rank `after_rank`,
-    /// each with its rank (the listing's cursor).
+    /// Open candidate clusters (current, undecided), largest first.
     ///
     /// # Errors
     /// Store errors.
-    pub fn clusters(
-        &self,
-        after_rank: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<(i64, CandidateCluster)>> {
-        Ok(self.store.clusters(after_rank, limit)?)
+    pub fn clusters(&self, offset: usize, limit: usize) -> Result<Vec<CandidateCluster>> {
+        Ok(self.store.clusters(offset, limit)?)
     }
 
-    /// A current cluster.
+    /// An open cluster.
     ///
     /// # Errors
     /// [`EngineError::NotFound`] for an id no run made,
-    /// [`EngineError::ClusterSuperseded`] for one a later run replaced;
-    /// store errors.
+    /// [`EngineError::ClusterSuperseded`] for one a later run replaced,
+    /// [`EngineError::ClusterDecided`] for one a decision consumed; store
+    /// errors.
     pub fn cluster(&self, id: &ClusterId) -> Result<CandidateCluster> {
         match self.store.cluster(id)? {
-            Some(c) if c.current => Ok(c),
-            Some(c) => Err(EngineError::ClusterSuperseded {
+            Some(c) if !c.current => Err(EngineError::ClusterSuperseded {
                 id: id.to_string(),
                 job: c.job.to_string(),
             }),
+            Some(CandidateCluster {
+                decided: Some(decision),
+                ..
+            }) => Err(EngineError::ClusterDecided {
+                id: id.to_string(),
+                decision: decision.to_string(),
+            }),
+            Some(c) => Ok(c),
             None => Err(EngineError::NotFound {
                 what: "cluster",
                 id: id.to_string(),
@@ -352,7 +361,7 @@ impl Engine {
         }
     }
 
-    /// Members of a current cluster, most central first.
+    /// Undecided members of an open cluster, most central first.
     ///
     /// # Errors
     /// As [`Engine::cluster`].

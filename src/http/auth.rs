@@ -48,6 +48,9 @@ impl Requirement for AnyRole {
 /// no tokens are configured (loopback-only mode).
 pub struct Auth<R> {
     pub role: Option<Role>,
+    /// Who acts, for the audit log: the token's name, else its role;
+    /// `local` when no tokens are configured.
+    pub actor: String,
     _requirement: PhantomData<R>,
 }
 
@@ -68,6 +71,7 @@ fn check<R: Requirement>(req: &HttpRequest) -> Result<Auth<R>, ApiError> {
     if !config.auth_enabled() {
         return Ok(Auth {
             role: None,
+            actor: "local".into(),
             _requirement: PhantomData,
         });
     }
@@ -89,6 +93,7 @@ fn check<R: Requirement>(req: &HttpRequest) -> Result<Auth<R>, ApiError> {
             ApiError::unauthorized("the Authorization header must read 'Bearer <token>'")
         })?
         .trim();
+    let actor = config.token(token).and_then(|t| t.name.clone());
     let role = config.role_of(token).ok_or_else(|| {
         ApiError::unauthorized(
             "this token is not configured on the server; check it, or ask an admin for one",
@@ -97,15 +102,13 @@ fn check<R: Requirement>(req: &HttpRequest) -> Result<Auth<R>, ApiError> {
     if role == Role::Admin || R::ROLES.contains(&role) {
         Ok(Auth {
             role: Some(role),
+            actor: actor.unwrap_or_else(|| role.as_str().to_string()),
             _requirement: PhantomData,
         })
     } else {
         Err(ApiError::forbidden(format!(
             "your token has the '{}' role; this route needs {}",
-            serde_json::to_value(role)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            role.as_str(),
             R::WHAT
         )))
     }

@@ -167,12 +167,18 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/jobs/{id}"),
     ("GET", "/v1/clusters"),
     ("GET", "/v1/clusters/{id}"),
+    ("POST", "/v1/clusters/{id}/confirm"),
+    ("POST", "/v1/clusters/{id}/split"),
+    ("POST", "/v1/clusters/{id}/reject"),
+    ("GET", "/v1/groups"),
+    ("GET", "/v1/groups/{id}"),
+    ("GET", "/v1/decisions"),
 ];
 
 /// Every route of the API; each resource answers HEAD where it answers
 /// GET, and other methods with 405 and `Allow`.
 pub fn routes_config(cfg: &mut web::ServiceConfig) {
-    use routes::{clusters, health, tickets};
+    use routes::{clusters, groups, health, review, tickets};
     cfg.service(get(resource("/healthz"), health::healthz))
         .service(get(resource("/readyz"), health::readyz))
         .service(get(resource("/metrics"), health::metrics))
@@ -184,7 +190,13 @@ pub fn routes_config(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/recluster").route(web::post().to(clusters::post_recluster)))
         .service(get(resource("/v1/jobs/{id}"), clusters::get_job))
         .service(get(resource("/v1/clusters"), clusters::list_clusters))
-        .service(get(resource("/v1/clusters/{id}"), clusters::get_cluster));
+        .service(get(resource("/v1/clusters/{id}"), clusters::get_cluster))
+        .service(resource("/v1/clusters/{id}/confirm").route(web::post().to(review::confirm)))
+        .service(resource("/v1/clusters/{id}/split").route(web::post().to(review::split)))
+        .service(resource("/v1/clusters/{id}/reject").route(web::post().to(review::reject)))
+        .service(get(resource("/v1/groups"), groups::list_groups))
+        .service(get(resource("/v1/groups/{id}"), groups::get_group))
+        .service(get(resource("/v1/decisions"), review::list_decisions));
 }
 
 /// Adds `handler` for GET and HEAD.

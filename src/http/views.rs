@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::engine::GroupSummary;
 use crate::model::{
-    CandidateCluster, ClusterMember, Job, JobResult, StoredTicket, Ticket, rfc3339,
+    CandidateCluster, ClusterMember, Decision, GroupMember, Job, JobResult, StoredTicket, Ticket,
+    rfc3339,
 };
 
 /// A ticket as the API shows it.
@@ -111,6 +113,110 @@ impl From<CandidateCluster> for ClusterView {
             by_source: c.by_source,
             first_seen: c.first_seen.map(rfc3339).unwrap_or_default(),
             last_seen: c.last_seen.map(rfc3339).unwrap_or_default(),
+        }
+    }
+}
+
+/// A group with its counts, as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct GroupView {
+    pub id: String,
+    pub name: String,
+    pub tag: String,
+    pub status: &'static str,
+    pub owner: Option<String>,
+    pub fixed_at: Option<String>,
+    pub review_by: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: String,
+    pub counts: CountsView,
+    pub by_source: BTreeMap<String, u64>,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub manual_minutes: u64,
+    /// Tickets arrived after `fixed_at`: the fix did not hold.
+    pub regression: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CountsView {
+    pub total: u64,
+    pub last_7d: u64,
+    pub last_30d: u64,
+    pub since_fix: u64,
+}
+
+impl From<GroupSummary> for GroupView {
+    fn from(s: GroupSummary) -> Self {
+        let (g, c) = (s.group, s.counts);
+        GroupView {
+            id: g.id.to_string(),
+            name: g.name,
+            tag: g.tag.to_string(),
+            status: g.status.as_str(),
+            owner: g.owner,
+            fixed_at: g.fixed_at.map(rfc3339),
+            review_by: g.review_by,
+            notes: g.notes,
+            created_at: rfc3339(g.created_at),
+            counts: CountsView {
+                total: c.total,
+                last_7d: c.last_7d,
+                last_30d: c.last_30d,
+                since_fix: c.since_fix,
+            },
+            by_source: c.by_source,
+            first_seen: c.first_seen.map(rfc3339),
+            last_seen: c.last_seen.map(rfc3339),
+            manual_minutes: c.manual_minutes,
+            regression: c.regression,
+        }
+    }
+}
+
+/// A member of a group: the ticket, who put it there, and why.
+#[derive(Debug, Serialize)]
+pub struct GroupMemberView {
+    pub id: String,
+    pub origin: &'static str,
+    pub decision: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f32>,
+}
+
+impl From<GroupMember> for GroupMemberView {
+    fn from(m: GroupMember) -> Self {
+        GroupMemberView {
+            id: m.ticket.to_string(),
+            origin: m.origin.as_str(),
+            decision: m.decision.to_string(),
+            score: m.score.map(|s| (s * 1000.0).round() / 1000.0),
+        }
+    }
+}
+
+/// An entry of the audit log.
+#[derive(Debug, Serialize)]
+pub struct DecisionView {
+    pub id: String,
+    pub kind: &'static str,
+    pub actor: String,
+    pub at: String,
+    pub cluster: Option<String>,
+    pub group: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+impl From<Decision> for DecisionView {
+    fn from(d: Decision) -> Self {
+        DecisionView {
+            id: d.id.to_string(),
+            kind: d.kind.as_str(),
+            actor: d.actor,
+            at: rfc3339(d.at),
+            cluster: d.cluster.map(|c| c.to_string()),
+            group: d.group.map(|g| g.to_string()),
+            detail: d.detail,
         }
     }
 }

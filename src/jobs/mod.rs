@@ -306,6 +306,7 @@ mod tests {
     fn report() -> JobResult {
         JobResult::Recluster(ReclusterReport {
             tickets: 1,
+            attached: 0,
             clusters: 0,
             unclustered: 1,
             clustered_share: 0.0,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
-use super::{ClusterId, JobId, TicketId};
+use super::{ClusterId, DecisionId, JobId, TicketId};
 
 /// What a reviewer reads about a candidate cluster.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +24,8 @@ pub struct CandidateCluster {
     pub last_seen: Option<OffsetDateTime>,
     /// False once a later re-cluster replaced it; its members are then gone.
     pub current: bool,
+    /// The decision that consumed it (confirm, split or reject), if any.
+    pub decided: Option<DecisionId>,
 }
 
 /// A member of a cluster and its cosine to the cluster's centre.

@@ -54,7 +54,6 @@ macro_rules! prefixed_id {
             }
 
             /// The id for a fresh `tail` made by refrain itself.
-            #[allow(dead_code, reason = "groups and decisions mint ids once review lands")]
             pub(crate) fn from_tail(tail: impl fmt::Display) -> Self {
                 let id = format!("{}{}", $prefix, tail);
                 debug_assert!(valid_tail(&id[$prefix.len()..]), "{id}");

@@ -120,6 +120,9 @@ pub enum JobResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReclusterReport {
     pub tickets: usize,
+    /// Undecided tickets attached to confirmed groups before clustering.
+    #[serde(default)]
+    pub attached: usize,
     pub clusters: usize,
     pub unclustered: usize,
     /// Share of tickets in some cluster.

@@ -3,6 +3,7 @@
 
 mod cluster;
 mod draft;
+mod group;
 mod ids;
 mod job;
 mod stored;
@@ -10,6 +11,10 @@ mod ticket;
 
 pub use cluster::{CandidateCluster, ClusterMember};
 pub use draft::{FieldError, TicketDraft, ValidationContext};
+pub use group::{
+    Decision, DecisionKind, ENGINE_ACTOR, Group, GroupCounts, GroupMember, GroupStatus,
+    MemberOrigin,
+};
 pub use ids::{ClusterId, DecisionId, GroupId, IdError, JobId, Tag, truncate};
 pub use job::{
     Job, JobKind, JobResult, JobState, ReclusterReport, ReclusterTimings, seconds_since,

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Result, Store, StoreError};
 use crate::model::{
-    CandidateCluster, ClusterId, ClusterMember, Job, JobId, JobKind, JobResult, JobState, TicketId,
-    from_unix_ns, rfc3339, unix_ns,
+    CandidateCluster, ClusterId, ClusterMember, DecisionId, Job, JobId, JobKind, JobResult,
+    JobState, TicketId, from_unix_ns, rfc3339, unix_ns,
 };
 
 /// A cluster's summary as kept in its row (JSON). Private: the layout is
@@ -56,12 +56,23 @@ fn member_of(row: MemberRow) -> Result<ClusterMember> {
     })
 }
 
-fn cluster_of(id: String, job: String, current: bool, summary: &str) -> Result<CandidateCluster> {
+fn cluster_of(
+    id: String,
+    job: String,
+    current: bool,
+    size: i64,
+    decided: Option<String>,
+    summary: &str,
+) -> Result<CandidateCluster> {
     let row: SummaryRow = serde_json::from_str(summary).map_err(corrupt)?;
     Ok(CandidateCluster {
         id: ClusterId::parse(id).map_err(corrupt)?,
         job: JobId::parse(job).map_err(corrupt)?,
-        size: row.size,
+        size: size.max(0) as usize,
+        decided: decided
+            .map(DecisionId::parse)
+            .transpose()
+            .map_err(corrupt)?,
         label_terms: row.label_terms,
         examples: row
             .examples
@@ -74,6 +85,27 @@ fn cluster_of(id: String, job: String, current: bool, summary: &str) -> Result<C
         last_seen: time_of(&row.last_seen),
         current,
     })
+}
+
+/// A cluster's summary as its row keeps it.
+pub(super) fn summary_json(c: &CandidateCluster) -> String {
+    let summary = SummaryRow {
+        size: c.size,
+        label_terms: c.label_terms.clone(),
+        examples: c
+            .examples
+            .iter()
+            .map(|m| MemberRow {
+                ticket: m.ticket.to_string(),
+                similarity: m.similarity,
+            })
+            .collect(),
+        cohesion: c.cohesion,
+        by_source: c.by_source.clone(),
+        first_seen: time_text(c.first_seen),
+        last_seen: time_text(c.last_seen),
+    };
+    serde_json::to_string(&summary).expect("a summary always serialises")
 }
 
 impl Store {
@@ -99,24 +131,7 @@ impl Store {
                     "INSERT INTO cluster_members (cluster_id, position, ticket_id, similarity) VALUES (?1, ?2, ?3, ?4)",
                 )?;
                 for (rank, (c, members)) in clusters.iter().enumerate() {
-                    let summary = SummaryRow {
-                        size: c.size,
-                        label_terms: c.label_terms.clone(),
-                        examples: c
-                            .examples
-                            .iter()
-                            .map(|m| MemberRow {
-                                ticket: m.ticket.to_string(),
-                                similarity: m.similarity,
-                            })
-                            .collect(),
-                        cohesion: c.cohesion,
-                        by_source: c.by_source.clone(),
-                        first_seen: time_text(c.first_seen),
-                        last_seen: time_text(c.last_seen),
-                    };
-                    let summary =
-                        serde_json::to_string(&summary).expect("a summary always serialises");
+                    let summary = summary_json(c);
                     cluster.execute(params![
                         c.id.as_str(),
                         job.as_str(),
@@ -139,57 +154,61 @@ impl Store {
         })
     }
 
-    /// Current clusters, largest first: `limit` of them after rank `after`,
-    /// each with its rank.
+    /// Open clusters (current, undecided, with undecided members left),
+    /// largest first, `limit` of them from `offset`.
     ///
     /// # Errors
     /// SQLite errors or corrupt rows.
-    pub fn clusters(
-        &self,
-        after_rank: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<(i64, CandidateCluster)>> {
+    pub fn clusters(&self, offset: usize, limit: usize) -> Result<Vec<CandidateCluster>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT rank, id, job_id, summary FROM clusters
-                 WHERE current = 1 AND rank > ?1 ORDER BY rank LIMIT ?2",
+                "SELECT id, job_id, size, summary FROM clusters
+                 WHERE current = 1 AND decided IS NULL AND size > 0
+                 ORDER BY size DESC, rank, id LIMIT ?1 OFFSET ?2",
             )?;
             let mut rows = stmt.query(params![
-                after_rank.unwrap_or(-1),
-                i64::try_from(limit).unwrap_or(i64::MAX)
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                i64::try_from(offset).unwrap_or(i64::MAX)
             ])?;
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
                 let summary: String = row.get(3)?;
-                out.push((
+                out.push(cluster_of(
                     row.get(0)?,
-                    cluster_of(row.get(1)?, row.get(2)?, true, &summary)?,
-                ));
+                    row.get(1)?,
+                    true,
+                    row.get(2)?,
+                    None,
+                    &summary,
+                )?);
             }
             Ok(out)
         })
     }
 
-    /// A cluster of any run, current or superseded.
+    /// A cluster of any run, current or superseded, open or decided.
     ///
     /// # Errors
     /// SQLite errors or corrupt rows.
     pub fn cluster(&self, id: &ClusterId) -> Result<Option<CandidateCluster>> {
         self.read(|conn| {
-            let row: Option<(String, bool, String)> = conn
+            type Row = (String, bool, i64, Option<String>, String);
+            let row: Option<Row> = conn
                 .query_row(
-                    "SELECT job_id, current, summary FROM clusters WHERE id = ?1",
+                    "SELECT job_id, current, size, decided, summary FROM clusters WHERE id = ?1",
                     [id.as_str()],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )
                 .optional()?;
-            row.map(|(job, current, summary)| cluster_of(id.to_string(), job, current, &summary))
-                .transpose()
+            row.map(|(job, current, size, decided, summary)| {
+                cluster_of(id.to_string(), job, current, size, decided, &summary)
+            })
+            .transpose()
         })
     }
 
-    /// Members of a current cluster, most central first, `limit` from
-    /// `offset`.
+    /// The undecided members of a cluster (those in no group), most
+    /// central first, `limit` from `offset`.
     ///
     /// # Errors
     /// SQLite errors or corrupt rows.
@@ -201,14 +220,16 @@ impl Store {
     ) -> Result<Vec<ClusterMember>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT ticket_id, similarity FROM cluster_members
-                 WHERE cluster_id = ?1 AND position >= ?2 ORDER BY position LIMIT ?3",
+                "SELECT cm.ticket_id, cm.similarity FROM cluster_members cm
+                 WHERE cm.cluster_id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.ticket_id = cm.ticket_id)
+                 ORDER BY cm.position LIMIT ?2 OFFSET ?3",
             )?;
             let rows = stmt.query_map(
                 params![
                     id.as_str(),
-                    i64::try_from(offset).unwrap_or(i64::MAX),
-                    i64::try_from(limit).unwrap_or(i64::MAX)
+                    i64::try_from(limit).unwrap_or(i64::MAX),
+                    i64::try_from(offset).unwrap_or(i64::MAX)
                 ],
                 |r| {
                     Ok(MemberRow {

@@ -66,6 +66,53 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX clusters_by_rank;
     CREATE INDEX clusters_current_by_rank ON clusters (current, rank);
     "#,
+    // 4: the reviewer's work. Groups and who is in them (one group per
+    // ticket), the audit log of every decision, the constraints decisions
+    // leave for later re-clusters (split parts, rejected sets), and which
+    // decision consumed a candidate cluster.
+    r#"
+    CREATE TABLE groups (
+        id          TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        tag         TEXT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'open',
+        owner       TEXT,
+        fixed_ns    INTEGER,
+        review_by   TEXT,
+        notes       TEXT,
+        created_ns  INTEGER NOT NULL
+    );
+    CREATE TABLE group_members (
+        ticket_id    TEXT PRIMARY KEY,
+        group_id     TEXT NOT NULL,
+        origin       TEXT NOT NULL,
+        decision_id  TEXT NOT NULL,
+        score        REAL
+    );
+    CREATE INDEX group_members_by_group ON group_members (group_id, ticket_id);
+    CREATE TABLE decisions (
+        num         INTEGER PRIMARY KEY AUTOINCREMENT,
+        id          TEXT NOT NULL UNIQUE,
+        kind        TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        at_ns       INTEGER NOT NULL,
+        cluster_id  TEXT,
+        group_id    TEXT,
+        detail      TEXT NOT NULL
+    );
+    CREATE TABLE split_parts (
+        ticket_id  TEXT NOT NULL,
+        split_id   TEXT NOT NULL,
+        part       INTEGER NOT NULL,
+        PRIMARY KEY (ticket_id, split_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE rejected_members (
+        decision_id  TEXT NOT NULL,
+        ticket_id    TEXT NOT NULL,
+        PRIMARY KEY (decision_id, ticket_id)
+    ) WITHOUT ROWID;
+    ALTER TABLE clusters ADD COLUMN decided TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -7,6 +7,7 @@
 
 mod clusters;
 mod migrations;
+mod review;
 mod tickets;
 
 use std::path::Path;
@@ -17,6 +18,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Classify, ErrorClass};
 
+pub use review::{ConfirmTarget, Confirmed, NewDecision, Refusal};
 pub use tickets::{Change, UpsertOutcome};
 
 #[derive(Debug, thiserror::Error)]

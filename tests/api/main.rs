@@ -8,4 +8,5 @@ mod hardening;
 mod health;
 mod helpers;
 mod openapi;
+mod review;
 mod tickets;

@@ -89,16 +89,12 @@ pub async fn list_clusters(
     let limit = params.limit(50, max)?;
     let offset = OffsetCursor::parse(params.cursor.as_deref())?;
     let engine = state.engine.clone();
-    let mut rows = blocking(move || {
-        let after = i64::try_from(offset).map_or(i64::MAX, |o| o - 1);
-        Ok(engine.clusters(Some(after), limit + 1)?)
-    })
-    .await?;
+    let mut rows = blocking(move || Ok(engine.clusters(offset, limit + 1)?)).await?;
     let more = rows.len() > limit;
     rows.truncate(limit);
     Ok(HttpResponse::Ok().json(ClusterList {
         next_cursor: more.then(|| OffsetCursor::encode(offset + limit)),
-        clusters: rows.into_iter().map(|(_, c)| c.into()).collect(),
+        clusters: rows.into_iter().map(ClusterView::from).collect(),
     }))
 }
 

@@ -1,6 +1,8 @@
 //! One module per API area, each with its handlers.
 
 pub mod clusters;
+pub mod groups;
 pub mod health;
 pub mod paging;
+pub mod review;
 pub mod tickets;

@@ -1,0 +1,179 @@
+//! Confirmed groups, their members, counts, and the reviewer decisions
+//! that made them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::{ClusterId, DecisionId, GroupId, Tag, TicketId};
+
+/// Where a group stands on the way to a fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupStatus {
+    Open,
+    Watching,
+    Fixed,
+    Wontfix,
+}
+
+impl GroupStatus {
+    pub const ALL: [GroupStatus; 4] = [
+        GroupStatus::Open,
+        GroupStatus::Watching,
+        GroupStatus::Fixed,
+        GroupStatus::Wontfix,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupStatus::Open => "open",
+            GroupStatus::Watching => "watching",
+            GroupStatus::Fixed => "fixed",
+            GroupStatus::Wontfix => "wontfix",
+        }
+    }
+
+    /// # Errors
+    /// A sentence naming the statuses.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| {
+                format!(
+                    "status '{}' is not one of open, watching, fixed, wontfix",
+                    super::truncate(text, 40)
+                )
+            })
+    }
+}
+
+/// A confirmed problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub id: GroupId,
+    pub name: String,
+    pub tag: Tag,
+    pub status: GroupStatus,
+    pub owner: Option<String>,
+    pub fixed_at: Option<OffsetDateTime>,
+    pub review_by: Option<String>,
+    pub notes: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+/// Who put a ticket in its group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberOrigin {
+    /// A reviewer's decision (confirm, attach, merge).
+    Reviewer,
+    /// The engine, above a calibrated confidence; undoable.
+    Automatic,
+}
+
+impl MemberOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberOrigin::Reviewer => "reviewer",
+            MemberOrigin::Automatic => "automatic",
+        }
+    }
+
+    /// # Errors
+    /// The text names no origin (a corrupt row).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "reviewer" => Ok(MemberOrigin::Reviewer),
+            "automatic" => Ok(MemberOrigin::Automatic),
+            other => Err(format!("unknown member origin '{other}'")),
+        }
+    }
+}
+
+/// A ticket in a group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupMember {
+    pub ticket: TicketId,
+    pub origin: MemberOrigin,
+    /// The decision that put it there.
+    pub decision: DecisionId,
+    /// The model's probability, for automatic members.
+    pub score: Option<f32>,
+}
+
+/// How often a group's problem came back, as of a moment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupCounts {
+    pub total: u64,
+    pub last_7d: u64,
+    pub last_30d: u64,
+    /// Tickets after `fixed_at` (all of them when the group has no fix).
+    pub since_fix: u64,
+    pub by_source: BTreeMap<String, u64>,
+    pub first_seen: Option<OffsetDateTime>,
+    pub last_seen: Option<OffsetDateTime>,
+    pub manual_minutes: u64,
+    /// Tickets arrived after the group's `fixed_at`.
+    pub regression: bool,
+}
+
+/// What kind of decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Confirm,
+    Split,
+    Reject,
+    Attach,
+}
+
+impl DecisionKind {
+    pub const ALL: [DecisionKind; 4] = [
+        DecisionKind::Confirm,
+        DecisionKind::Split,
+        DecisionKind::Reject,
+        DecisionKind::Attach,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Confirm => "confirm",
+            DecisionKind::Split => "split",
+            DecisionKind::Reject => "reject",
+            DecisionKind::Attach => "attach",
+        }
+    }
+
+    /// # Errors
+    /// A sentence naming the kinds.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| {
+                format!(
+                    "kind '{}' is not one of confirm, split, reject, attach",
+                    super::truncate(text, 40)
+                )
+            })
+    }
+}
+
+/// Who made a decision: a reviewer (by token name), or the engine.
+pub const ENGINE_ACTOR: &str = "engine";
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub id: DecisionId,
+    pub kind: DecisionKind,
+    pub actor: String,
+    pub at: OffsetDateTime,
+    pub cluster: Option<ClusterId>,
+    pub group: Option<GroupId>,
+    /// What changed, for people and for undo.
+    pub detail: serde_json::Value,
+}

@@ -1,0 +1,678 @@
+//! The reviewer's work in the store: groups, memberships (one group per
+//! ticket), the audit log, and the constraints decisions leave for later
+//! re-clusters. Every decision is one transaction: when a call returns
+//! `Ok`, the decision, its effects and its audit entry are on disk
+//! together, or none of them is.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::{Result, Store, StoreError};
+use crate::model::{
+    CandidateCluster, ClusterId, ClusterMember, Decision, DecisionId, DecisionKind, Group,
+    GroupCounts, GroupId, GroupMember, GroupStatus, MemberOrigin, Tag, TicketId, from_unix_ns,
+    unix_ns,
+};
+
+/// Why the store would not apply a decision: the state moved on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    ClusterMissing,
+    ClusterSuperseded,
+    /// Already consumed by this decision.
+    ClusterDecided(String),
+    /// The cluster has no undecided member left.
+    ClusterEmpty,
+    GroupMissing(GroupId),
+    /// These tickets are not undecided members of the cluster.
+    NotMembers(Vec<String>),
+}
+
+/// A decision to record, as the engine describes it.
+pub struct NewDecision<'a> {
+    pub kind: DecisionKind,
+    pub actor: &'a str,
+    pub at: time::OffsetDateTime,
+    pub cluster: Option<&'a ClusterId>,
+    pub detail: serde_json::Value,
+}
+
+/// Which group a confirm fills.
+pub enum ConfirmTarget<'a> {
+    New { name: &'a str, tag: &'a Tag },
+    Existing(&'a GroupId),
+}
+
+/// What a successful confirm did.
+pub struct Confirmed {
+    pub group: Group,
+    pub decision: Decision,
+    pub tickets: Vec<TicketId>,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+/// Takes the next number of a counter kept in `meta`.
+fn next_number(tx: &Transaction<'_>, key: &str) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, 0) ON CONFLICT (key) DO NOTHING",
+        [key],
+    )?;
+    tx.execute("UPDATE meta SET value = value + 1 WHERE key = ?1", [key])?;
+    Ok(tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?)
+}
+
+fn insert_decision(
+    tx: &Transaction<'_>,
+    d: &NewDecision<'_>,
+    group: Option<&GroupId>,
+) -> Result<Decision> {
+    let id = DecisionId::from_tail(next_number(tx, "next_decision")?);
+    tx.execute(
+        "INSERT INTO decisions (id, kind, actor, at_ns, cluster_id, group_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id.as_str(),
+            d.kind.as_str(),
+            d.actor,
+            unix_ns(d.at),
+            d.cluster.map(ClusterId::as_str),
+            group.map(GroupId::as_str),
+            d.detail.to_string()
+        ],
+    )?;
+    Ok(Decision {
+        id,
+        kind: d.kind,
+        actor: d.actor.to_string(),
+        at: d.at,
+        cluster: d.cluster.cloned(),
+        group: group.cloned(),
+        detail: d.detail.clone(),
+    })
+}
+
+/// The undecided members of an open cluster, or why there are none.
+fn open_members(
+    tx: &Transaction<'_>,
+    id: &ClusterId,
+) -> Result<std::result::Result<Vec<TicketId>, Refusal>> {
+    let row: Option<(bool, Option<String>)> = tx
+        .query_row(
+            "SELECT current, decided FROM clusters WHERE id = ?1",
+            [id.as_str()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match row {
+        None => return Ok(Err(Refusal::ClusterMissing)),
+        Some((_, Some(decision))) => return Ok(Err(Refusal::ClusterDecided(decision))),
+        Some((false, None)) => return Ok(Err(Refusal::ClusterSuperseded)),
+        Some((true, None)) => {}
+    }
+    let mut stmt = tx.prepare_cached(
+        "SELECT cm.ticket_id FROM cluster_members cm
+         WHERE cm.cluster_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.ticket_id = cm.ticket_id)
+         ORDER BY cm.position",
+    )?;
+    let ids = stmt
+        .query_map([id.as_str()], |r| r.get::<_, String>(0))?
+        .map(|r| {
+            r.map_err(StoreError::from)
+                .and_then(|s| TicketId::parse(s).map_err(corrupt))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if ids.is_empty() {
+        return Ok(Err(Refusal::ClusterEmpty));
+    }
+    Ok(Ok(ids))
+}
+
+fn group_in(tx: &Transaction<'_>, id: &GroupId) -> Result<Option<Group>> {
+    tx.query_row(
+        "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns FROM groups WHERE id = ?1",
+        [id.as_str()],
+        group_row,
+    )
+    .optional()?
+    .map(group_of)
+    .transpose()
+}
+
+type GroupRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
+fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+    ))
+}
+
+fn group_of(row: GroupRow) -> Result<Group> {
+    let (id, name, tag, status, owner, fixed, review_by, notes, created) = row;
+    Ok(Group {
+        id: GroupId::parse(id).map_err(corrupt)?,
+        name,
+        tag: Tag::parse(tag).map_err(corrupt)?,
+        status: GroupStatus::parse(&status).map_err(corrupt)?,
+        owner,
+        fixed_at: fixed.map(from_unix_ns).transpose().map_err(corrupt)?,
+        review_by,
+        notes,
+        created_at: from_unix_ns(created).map_err(corrupt)?,
+    })
+}
+
+fn mark_decided(tx: &Transaction<'_>, cluster: &ClusterId, decision: &DecisionId) -> Result<()> {
+    tx.execute(
+        "UPDATE clusters SET decided = ?2 WHERE id = ?1",
+        params![cluster.as_str(), decision.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Keeps listed sizes equal to the undecided members left, and retires
+/// clusters with none.
+fn refresh_sizes(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "UPDATE clusters SET size = (
+             SELECT COUNT(*) FROM cluster_members cm
+             WHERE cm.cluster_id = clusters.id
+               AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.ticket_id = cm.ticket_id))
+         WHERE current = 1 AND decided IS NULL",
+        [],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// The undecided members of an open cluster (for planning a decision;
+    /// the decision itself checks again inside its transaction).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn open_cluster_members(
+        &self,
+        id: &ClusterId,
+    ) -> Result<std::result::Result<Vec<TicketId>, Refusal>> {
+        self.write(|conn| {
+            let tx = conn.transaction()?;
+            let members = open_members(&tx, id)?;
+            tx.commit()?;
+            Ok(members)
+        })
+    }
+
+    /// Confirms a cluster's undecided members into a new or existing group.
+    ///
+    /// # Errors
+    /// SQLite errors; nothing is then recorded.
+    pub fn confirm(
+        &self,
+        cluster: &ClusterId,
+        target: ConfirmTarget<'_>,
+        decision: NewDecision<'_>,
+    ) -> Result<std::result::Result<Confirmed, Refusal>> {
+        self.write(|conn| {
+            let tx = conn.transaction()?;
+            let members = match open_members(&tx, cluster)? {
+                Ok(m) => m,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            let group = match target {
+                ConfirmTarget::Existing(id) => match group_in(&tx, id)? {
+                    Some(g) => g,
+                    None => return Ok(Err(Refusal::GroupMissing(id.clone()))),
+                },
+                ConfirmTarget::New { name, tag } => {
+                    let id = GroupId::from_tail(next_number(&tx, "next_group")?);
+                    tx.execute(
+                        "INSERT INTO groups (id, name, tag, created_ns) VALUES (?1, ?2, ?3, ?4)",
+                        params![id.as_str(), name, tag.as_str(), unix_ns(decision.at)],
+                    )?;
+                    group_in(&tx, &id)?.expect("the group was just inserted")
+                }
+            };
+            let mut detail = decision.detail.clone();
+            detail["tickets"] = serde_json::json!(members.iter().map(TicketId::as_str).collect::<Vec<_>>());
+            let recorded = insert_decision(
+                &tx,
+                &NewDecision {
+                    detail,
+                    ..decision
+                },
+                Some(&group.id),
+            )?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO group_members (ticket_id, group_id, origin, decision_id) VALUES (?1, ?2, 'reviewer', ?3)",
+                )?;
+                for t in &members {
+                    insert.execute(params![t.as_str(), group.id.as_str(), recorded.id.as_str()])?;
+                }
+            }
+            mark_decided(&tx, cluster, &recorded.id)?;
+            refresh_sizes(&tx)?;
+            tx.commit()?;
+            Ok(Ok(Confirmed {
+                group,
+                decision: recorded,
+                tickets: members,
+            }))
+        })
+    }
+
+    /// Splits a cluster into parts that never share a candidate again; the
+    /// parts become candidate clusters of their own.
+    ///
+    /// # Errors
+    /// SQLite errors; nothing is then recorded.
+    pub fn split(
+        &self,
+        cluster: &ClusterId,
+        parts: &[Vec<TicketId>],
+        new_clusters: &[(CandidateCluster, Vec<ClusterMember>)],
+        decision: NewDecision<'_>,
+    ) -> Result<std::result::Result<Decision, Refusal>> {
+        self.write(|conn| {
+            let tx = conn.transaction()?;
+            let members = match open_members(&tx, cluster)? {
+                Ok(m) => m,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            let open: std::collections::HashSet<&str> =
+                members.iter().map(TicketId::as_str).collect();
+            let strangers: Vec<String> = parts
+                .iter()
+                .flatten()
+                .filter(|t| !open.contains(t.as_str()))
+                .map(|t| t.to_string())
+                .collect();
+            if !strangers.is_empty() {
+                return Ok(Err(Refusal::NotMembers(strangers)));
+            }
+            let recorded = insert_decision(&tx, &decision, None)?;
+            {
+                let mut part_row = tx.prepare_cached(
+                    "INSERT OR REPLACE INTO split_parts (ticket_id, split_id, part) VALUES (?1, ?2, ?3)",
+                )?;
+                for (i, part) in parts.iter().enumerate() {
+                    for t in part {
+                        part_row.execute(params![t.as_str(), recorded.id.as_str(), i as i64])?;
+                    }
+                }
+                let mut row = tx.prepare_cached(
+                    "INSERT INTO clusters (id, job_id, rank, size, summary, current) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+                )?;
+                let mut member = tx.prepare_cached(
+                    "INSERT INTO cluster_members (cluster_id, position, ticket_id, similarity) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                let rank: i64 = tx.query_row(
+                    "SELECT COALESCE(MAX(rank), 0) + 1 FROM clusters",
+                    [],
+                    |r| r.get(0),
+                )?;
+                for (i, (c, ms)) in new_clusters.iter().enumerate() {
+                    row.execute(params![
+                        c.id.as_str(),
+                        c.job.as_str(),
+                        rank + i as i64,
+                        c.size as i64,
+                        super::clusters::summary_json(c)
+                    ])?;
+                    for (position, m) in ms.iter().enumerate() {
+                        member.execute(params![
+                            c.id.as_str(),
+                            position as i64,
+                            m.ticket.as_str(),
+                            f64::from(m.similarity)
+                        ])?;
+                    }
+                }
+            }
+            mark_decided(&tx, cluster, &recorded.id)?;
+            tx.commit()?;
+            Ok(Ok(recorded))
+        })
+    }
+
+    /// Rejects a cluster: not a real pattern; its set is kept so that it
+    /// does not come back as a candidate.
+    ///
+    /// # Errors
+    /// SQLite errors; nothing is then recorded.
+    pub fn reject(
+        &self,
+        cluster: &ClusterId,
+        decision: NewDecision<'_>,
+    ) -> Result<std::result::Result<Decision, Refusal>> {
+        self.write(|conn| {
+            let tx = conn.transaction()?;
+            let members = match open_members(&tx, cluster)? {
+                Ok(m) => m,
+                Err(refusal) => return Ok(Err(refusal)),
+            };
+            let mut detail = decision.detail.clone();
+            detail["tickets"] = serde_json::json!(members.len());
+            let recorded = insert_decision(&tx, &NewDecision { detail, ..decision }, None)?;
+            {
+                let mut row = tx.prepare_cached(
+                    "INSERT INTO rejected_members (decision_id, ticket_id) VALUES (?1, ?2)",
+                )?;
+                for t in &members {
+                    row.execute(params![recorded.id.as_str(), t.as_str()])?;
+                }
+            }
+            mark_decided(&tx, cluster, &recorded.id)?;
+            tx.commit()?;
+            Ok(Ok(recorded))
+        })
+    }
+
+    /// Attaches tickets to groups on the engine's behalf, as one audited
+    /// decision; tickets already in a group are left where they are.
+    /// Returns the decision and how many were attached.
+    ///
+    /// # Errors
+    /// SQLite errors; nothing is then recorded.
+    pub fn attach_automatic(
+        &self,
+        assignments: &[(TicketId, GroupId, f32)],
+        decision: NewDecision<'_>,
+    ) -> Result<Option<(Decision, usize)>> {
+        if assignments.is_empty() {
+            return Ok(None);
+        }
+        self.write(|conn| {
+            let tx = conn.transaction()?;
+            let mut detail = decision.detail.clone();
+            let mut per_group: BTreeMap<&str, usize> = BTreeMap::new();
+            for (_, g, _) in assignments {
+                *per_group.entry(g.as_str()).or_default() += 1;
+            }
+            detail["groups"] = serde_json::json!(per_group);
+            let recorded = insert_decision(
+                &tx,
+                &NewDecision {
+                    detail,
+                    ..decision
+                },
+                None,
+            )?;
+            let mut attached = 0;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO group_members (ticket_id, group_id, origin, decision_id, score)
+                     SELECT ?1, ?2, 'automatic', ?3, ?4 WHERE EXISTS (SELECT 1 FROM groups WHERE id = ?2)
+                     ON CONFLICT (ticket_id) DO NOTHING",
+                )?;
+                for (t, g, p) in assignments {
+                    attached += insert.execute(params![
+                        t.as_str(),
+                        g.as_str(),
+                        recorded.id.as_str(),
+                        f64::from(*p)
+                    ])?;
+                }
+            }
+            refresh_sizes(&tx)?;
+            tx.commit()?;
+            Ok(Some((recorded, attached)))
+        })
+    }
+
+    /// Every group.
+    ///
+    /// # Errors
+    /// SQLite errors or corrupt rows.
+    pub fn groups(&self) -> Result<Vec<Group>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns FROM groups ORDER BY created_ns, id",
+            )?;
+            let rows = stmt.query_map([], group_row)?;
+            rows.map(|r| group_of(r?)).collect()
+        })
+    }
+
+    /// # Errors
+    /// SQLite errors or corrupt rows.
+    pub fn group(&self, id: &GroupId) -> Result<Option<Group>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns FROM groups WHERE id = ?1",
+                [id.as_str()],
+                group_row,
+            )
+            .optional()?
+            .map(group_of)
+            .transpose()
+        })
+    }
+
+    /// Counts of every group as of `as_of` (tickets created after it are
+    /// not counted): windows are strict, `as_of − created < 7 days`.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn group_counts(
+        &self,
+        as_of: time::OffsetDateTime,
+    ) -> Result<HashMap<GroupId, GroupCounts>> {
+        let now = unix_ns(as_of);
+        let day = 86_400_000_000_000i64;
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT gm.group_id, t.source, t.created_ns, g.fixed_ns,
+                        COALESCE(json_extract(t.doc, '$.manual_minutes'), 0)
+                 FROM group_members gm
+                 JOIN tickets t ON t.id = gm.ticket_id
+                 JOIN groups g ON g.id = gm.group_id
+                 WHERE t.created_ns <= ?1",
+            )?;
+            let mut rows = stmt.query([now])?;
+            let mut out: HashMap<GroupId, GroupCounts> = HashMap::new();
+            while let Some(row) = rows.next()? {
+                let group = GroupId::parse(row.get::<_, String>(0)?).map_err(corrupt)?;
+                let source: String = row.get(1)?;
+                let created: i64 = row.get(2)?;
+                let fixed: Option<i64> = row.get(3)?;
+                let minutes: i64 = row.get(4)?;
+                let c = out.entry(group).or_default();
+                c.total += 1;
+                c.last_7d += u64::from(now - created < 7 * day);
+                c.last_30d += u64::from(now - created < 30 * day);
+                let after_fix = fixed.is_none_or(|f| created > f);
+                c.since_fix += u64::from(after_fix);
+                c.regression |= fixed.is_some() && after_fix;
+                *c.by_source.entry(source).or_default() += 1;
+                c.manual_minutes += minutes.max(0) as u64;
+                let at = from_unix_ns(created).map_err(corrupt)?;
+                c.first_seen = Some(c.first_seen.map_or(at, |f| f.min(at)));
+                c.last_seen = Some(c.last_seen.map_or(at, |l| l.max(at)));
+            }
+            Ok(out)
+        })
+    }
+
+    /// A group's members, reviewer-placed first then by ticket id, `limit`
+    /// from `offset`.
+    ///
+    /// # Errors
+    /// SQLite errors or corrupt rows.
+    pub fn group_members(
+        &self,
+        id: &GroupId,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<GroupMember>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT ticket_id, origin, decision_id, score FROM group_members WHERE group_id = ?1
+                 ORDER BY origin DESC, ticket_id LIMIT ?2 OFFSET ?3",
+            )?;
+            let rows = stmt.query_map(
+                params![
+                    id.as_str(),
+                    i64::try_from(limit).unwrap_or(i64::MAX),
+                    i64::try_from(offset).unwrap_or(i64::MAX)
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, Option<f64>>(3)?,
+                    ))
+                },
+            )?;
+            rows.map(|r| {
+                let (ticket, origin, decision, score) = r?;
+                Ok(GroupMember {
+                    ticket: TicketId::parse(ticket).map_err(corrupt)?,
+                    origin: MemberOrigin::parse(&origin).map_err(corrupt)?,
+                    decision: DecisionId::parse(decision).map_err(corrupt)?,
+                    score: score.map(|s| s as f32),
+                })
+            })
+            .collect()
+        })
+    }
+
+    /// Every membership: (ticket, group, who put it there).
+    ///
+    /// # Errors
+    /// SQLite errors or corrupt rows.
+    pub fn memberships(&self) -> Result<Vec<(String, GroupId, MemberOrigin)>> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT ticket_id, group_id, origin FROM group_members")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            rows.map(|r| {
+                let (t, g, o) = r?;
+                Ok((
+                    t,
+                    GroupId::parse(g).map_err(corrupt)?,
+                    MemberOrigin::parse(&o).map_err(corrupt)?,
+                ))
+            })
+            .collect()
+        })
+    }
+
+    /// Every split constraint: (ticket, split decision, part).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn split_parts(&self) -> Result<Vec<(String, String, u32)>> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT ticket_id, split_id, part FROM split_parts")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u32))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+
+    /// Every rejected set, by decision.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn rejected_sets(&self) -> Result<Vec<Vec<String>>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT decision_id, ticket_id FROM rejected_members ORDER BY decision_id",
+            )?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut sets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for row in rows {
+                let (d, t) = row?;
+                sets.entry(d).or_default().push(t);
+            }
+            Ok(sets.into_values().collect())
+        })
+    }
+
+    /// The audit log, newest first, `limit` from `offset`, optionally only
+    /// one kind, group or cluster.
+    ///
+    /// # Errors
+    /// SQLite errors or corrupt rows.
+    pub fn decisions(
+        &self,
+        kind: Option<DecisionKind>,
+        group: Option<&GroupId>,
+        cluster: Option<&ClusterId>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Decision>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, kind, actor, at_ns, cluster_id, group_id, detail FROM decisions
+                 WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR group_id = ?2) AND (?3 IS NULL OR cluster_id = ?3)
+                 ORDER BY num DESC LIMIT ?4 OFFSET ?5",
+            )?;
+            let rows = stmt.query_map(
+                params![
+                    kind.map(DecisionKind::as_str),
+                    group.map(GroupId::as_str),
+                    cluster.map(ClusterId::as_str),
+                    i64::try_from(limit).unwrap_or(i64::MAX),
+                    i64::try_from(offset).unwrap_or(i64::MAX)
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Option<String>>(5)?,
+                        r.get::<_, String>(6)?,
+                    ))
+                },
+            )?;
+            rows.map(|r| {
+                let (id, kind, actor, at, cluster, group, detail) = r?;
+                Ok(Decision {
+                    id: DecisionId::parse(id).map_err(corrupt)?,
+                    kind: DecisionKind::parse(&kind).map_err(corrupt)?,
+                    actor,
+                    at: from_unix_ns(at).map_err(corrupt)?,
+                    cluster: cluster.map(ClusterId::parse).transpose().map_err(corrupt)?,
+                    group: group.map(GroupId::parse).transpose().map_err(corrupt)?,
+                    detail: serde_json::from_str(&detail).map_err(corrupt)?,
+                })
+            })
+            .collect()
+        })
+    }
+}

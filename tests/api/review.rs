@@ -1,0 +1,319 @@
+//! Reviewer decisions through the API: confirm, split, reject, the groups
+//! they build (with exact counts), the audit log, and what a re-cluster
+//! must keep.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Value, json};
+
+use crate::clusters::recluster;
+use crate::helpers::{TestApp, spawn_app};
+
+const FIXTURES: &str = include_str!("../../fixtures/tickets.ndjson");
+
+fn load_fixtures(app: &TestApp) {
+    let answer = app.request(
+        "POST",
+        "/v1/tickets",
+        Some("application/x-ndjson"),
+        Some(FIXTURES.as_bytes().to_vec()),
+        None,
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+}
+
+fn clusters(app: &TestApp) -> Vec<Value> {
+    let list = app.get("/v1/clusters?limit=1000");
+    assert_eq!(list.status, 200, "{}", list.text);
+    list.body["clusters"].as_array().expect("clusters").clone()
+}
+
+fn members(app: &TestApp, path: &str) -> Vec<String> {
+    let detail = app.get(&format!("{path}?limit=1000"));
+    assert_eq!(detail.status, 200, "{}", detail.text);
+    detail.body["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| m["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[test]
+fn a_confirmed_cluster_becomes_a_group_and_leaves_the_queue() {
+    let app = spawn_app();
+    load_fixtures(&app);
+    recluster(&app, None);
+    let first = clusters(&app)[0].clone();
+    let id = first["id"].as_str().expect("id");
+    let tickets = members(&app, &format!("/v1/clusters/{id}"));
+    let answer = app.post_json(
+        &format!("/v1/clusters/{id}/confirm"),
+        &json!({"name": "Export times out", "tag": "service-outage"}),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let group = &answer.body["group"];
+    let gid = group["id"].as_str().expect("a group id");
+    assert_eq!(group["name"], "Export times out");
+    assert_eq!(group["status"], "open");
+    assert!(group["counts"]["total"].as_u64().expect("total") >= tickets.len() as u64);
+    assert_eq!(answer.body["decision"]["kind"], "confirm");
+    // Every reviewer-placed ticket is a member, marked so.
+    let detail = app.get(&format!("/v1/groups/{gid}?limit=1000"));
+    let placed: HashSet<&str> = detail.body["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter(|m| m["origin"] == "reviewer")
+        .map(|m| m["id"].as_str().expect("id"))
+        .collect();
+    assert!(tickets.iter().all(|t| placed.contains(t.as_str())));
+    // Decided clusters leave the queue and cannot be decided again.
+    assert!(clusters(&app).iter().all(|c| c["id"] != id));
+    app.get(&format!("/v1/clusters/{id}"))
+        .assert_problem(410, "a decided cluster");
+    let again = app.post_json(&format!("/v1/clusters/{id}/reject"), &json!({}));
+    again.assert_problem(409, "deciding a decided cluster");
+    assert_eq!(again.body["code"], "cluster-stale");
+    let log = app.get("/v1/decisions?kind=confirm");
+    assert_eq!(log.body["decisions"][0]["cluster"], id);
+    assert_eq!(log.body["decisions"][0]["actor"], "local");
+    // A second cluster joins the group.
+    let second = clusters(&app)[0]["id"].as_str().expect("id").to_string();
+    let joined = app.post_json(
+        &format!("/v1/clusters/{second}/confirm"),
+        &json!({"group": gid, "tag": "service-outage", "name": "ignored"}),
+    );
+    assert_eq!(joined.status, 200, "{}", joined.text);
+    assert_eq!(joined.body["group"]["id"], gid);
+    assert_eq!(
+        app.get("/v1/groups").body["groups"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn bad_decisions_are_refused_with_reasons() {
+    let app = spawn_app();
+    load_fixtures(&app);
+    recluster(&app, None);
+    let id = clusters(&app)[0]["id"].as_str().expect("id").to_string();
+    let unknown_tag = app.post_json(
+        &format!("/v1/clusters/{id}/confirm"),
+        &json!({"name": "x", "tag": "urgent"}),
+    );
+    unknown_tag.assert_problem(422, "an unknown tag");
+    assert!(
+        unknown_tag.text.contains("weak-ux"),
+        "lists the tags: {}",
+        unknown_tag.text
+    );
+    app.post_json(
+        &format!("/v1/clusters/{id}/confirm"),
+        &json!({"tag": "weak-ux"}),
+    )
+    .assert_problem(422, "a new group without a name");
+    app.post_json(
+        &format!("/v1/clusters/{id}/confirm"),
+        &json!({"group": "g999"}),
+    )
+    .assert_problem(404, "joining an unknown group");
+    app.post_json(
+        "/v1/clusters/c0-1/confirm",
+        &json!({"name": "x", "tag": "weak-ux"}),
+    )
+    .assert_problem(404, "an unknown cluster");
+    app.post_json(
+        &format!("/v1/clusters/{id}/confirm"),
+        &json!({"nme": "typo"}),
+    )
+    .assert_problem(400, "an unknown field");
+    app.post_json(
+        &format!("/v1/clusters/{id}/split"),
+        &json!({"parts": [["not-a-member"]]}),
+    )
+    .assert_problem(422, "a stranger in a split");
+    let tickets = members(&app, &format!("/v1/clusters/{id}"));
+    app.post_json(
+        &format!("/v1/clusters/{id}/split"),
+        &json!({"parts": [[tickets[0]], [tickets[0]]]}),
+    )
+    .assert_problem(422, "a ticket in two parts");
+    app.post_json(
+        &format!("/v1/clusters/{id}/split"),
+        &json!({"parts": [tickets]}),
+    )
+    .assert_problem(422, "one part is no split");
+    assert_eq!(
+        app.get("/v1/decisions").body["decisions"],
+        json!([]),
+        "nothing decided"
+    );
+}
+
+#[test]
+fn split_parts_and_groups_survive_a_recluster_and_rejected_sets_stay_away() {
+    let app = spawn_app();
+    load_fixtures(&app);
+    recluster(&app, None);
+    let queue = clusters(&app);
+    let (a, b, c) = (
+        queue[0]["id"].as_str().expect("id").to_string(),
+        queue[1]["id"].as_str().expect("id").to_string(),
+        queue[2]["id"].as_str().expect("id").to_string(),
+    );
+    let confirmed = app.post_json(
+        &format!("/v1/clusters/{a}/confirm"),
+        &json!({"name": "A", "tag": "weak-ux"}),
+    );
+    let gid = confirmed.body["group"]["id"]
+        .as_str()
+        .expect("gid")
+        .to_string();
+    let group_before: HashSet<String> = members(&app, &format!("/v1/groups/{gid}"))
+        .into_iter()
+        .collect();
+    let tickets = members(&app, &format!("/v1/clusters/{b}"));
+    let half = tickets.len() / 2;
+    let split = app.post_json(
+        &format!("/v1/clusters/{b}/split"),
+        &json!({"parts": [tickets[..half].to_vec(), tickets[half..].to_vec()]}),
+    );
+    assert_eq!(split.status, 200, "{}", split.text);
+    let parts: Vec<&Value> = split.body["clusters"]
+        .as_array()
+        .expect("offered")
+        .iter()
+        .chain(split.body["deferred"].as_array().expect("deferred"))
+        .collect();
+    assert_eq!(parts.len(), 2, "{}", split.text);
+    assert!(parts.iter().all(|p| p["size"].as_u64() > Some(0)));
+    let rejected: HashSet<String> = members(&app, &format!("/v1/clusters/{c}"))
+        .into_iter()
+        .collect();
+    let reject = app.post_json(&format!("/v1/clusters/{c}/reject"), &json!({}));
+    assert_eq!(reject.status, 200, "{}", reject.text);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    recluster(&app, None);
+    // The group kept every member.
+    let group_after: HashSet<String> = members(&app, &format!("/v1/groups/{gid}"))
+        .into_iter()
+        .collect();
+    assert!(
+        group_before.is_subset(&group_after),
+        "a re-cluster took tickets out of a group"
+    );
+    // No candidate holds tickets of both parts, nor the rejected set again.
+    let part_of: HashMap<&str, usize> = tickets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), usize::from(i >= half)))
+        .collect();
+    for cluster in clusters(&app) {
+        let id = cluster["id"].as_str().expect("id");
+        let ms: HashSet<String> = members(&app, &format!("/v1/clusters/{id}"))
+            .into_iter()
+            .collect();
+        let sides: HashSet<usize> = ms
+            .iter()
+            .filter_map(|t| part_of.get(t.as_str()).copied())
+            .collect();
+        assert!(sides.len() < 2, "cluster {id} joined the split parts again");
+        let inter = ms.intersection(&rejected).count() as f64;
+        let union = ms.union(&rejected).count() as f64;
+        assert!(
+            inter / union < 0.8,
+            "cluster {id} is the rejected set again"
+        );
+        assert!(
+            ms.is_disjoint(&group_after),
+            "cluster {id} holds grouped tickets"
+        );
+    }
+}
+
+#[test]
+fn group_counts_are_exact_as_of_a_moment() {
+    let app = spawn_app();
+    // 12 tickets of one symptom at known times, and unrelated ones.
+    let times = [
+        ("2026-11-30T10:00:00Z", "support"), // 1 day before as_of
+        ("2026-11-25T12:00:00Z", "support"), // 5 days
+        ("2026-11-24T12:00:01Z", "ops"),     // just inside 7 days
+        ("2026-11-24T11:59:59Z", "ops"),     // just outside 7 days
+        ("2026-11-10T12:00:00Z", "support"), // 21 days
+        ("2026-11-01T12:00:01Z", "support"), // just inside 30 days
+        ("2026-10-20T12:00:00Z", "ops"),     // 42 days
+        ("2026-10-01T12:00:00Z", "support"),
+        ("2026-09-01T12:00:00Z", "support"),
+        ("2026-08-01T12:00:00Z", "support"),
+        ("2026-07-01T12:00:00Z", "ops"),
+        ("2026-12-02T12:00:00Z", "support"), // after as_of: not counted
+    ];
+    let batch: Vec<Value> = times
+        .iter()
+        .enumerate()
+        .map(|(i, (at, source))| {
+            json!({"id": format!("exp-{i}"), "source": source, "created_at": at,
+                   "title": "Quokka widget flickers purple", "body": format!("the quokka widget flickers purple and freezes the ledger {}", ["again", "today", "for finance", "on monday", "every time", "since the update", "for big reports", "in chrome", "on the team plan", "at month end", "twice now", "for me"][i]),
+                   "manual_minutes": 10})
+        })
+        .collect();
+    // Among the 300 demo tickets, so the symptom is one of many.
+    load_fixtures(&app);
+    assert_eq!(app.post_tickets(&json!(batch)).status, 200);
+    recluster(&app, None);
+    let export = clusters(&app)
+        .into_iter()
+        .find(|c| {
+            let id = c["id"].as_str().expect("id");
+            members(&app, &format!("/v1/clusters/{id}")).contains(&"exp-0".to_string())
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the quokka tickets form a cluster: {:?}",
+                clusters(&app)
+                    .iter()
+                    .map(|c| {
+                        let id = c["id"].as_str().expect("id");
+                        members(&app, &format!("/v1/clusters/{id}"))
+                    })
+                    .collect::<Vec<_>>()
+            )
+        });
+    let id = export["id"].as_str().expect("id");
+    let ms = members(&app, &format!("/v1/clusters/{id}"));
+    assert_eq!(
+        ms.len(),
+        12,
+        "the 12 quokka tickets cluster together: {ms:?}"
+    );
+    let answer = app.post_json(
+        &format!("/v1/clusters/{id}/confirm"),
+        &json!({"name": "Export times out", "tag": "service-outage"}),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let list = app.get("/v1/groups?as_of=2026-12-01T12:00:00Z");
+    let g = &list.body["groups"][0];
+    assert_eq!(g["counts"]["total"], 11, "{g}");
+    assert_eq!(g["counts"]["last_7d"], 3, "{g}");
+    assert_eq!(g["counts"]["last_30d"], 6, "{g}");
+    assert_eq!(g["counts"]["since_fix"], 11, "no fix yet: all of them");
+    assert_eq!(g["by_source"], json!({"ops": 4, "support": 7}));
+    assert_eq!(g["manual_minutes"], 110);
+    assert_eq!(g["first_seen"], "2026-07-01T12:00:00Z");
+    assert_eq!(g["last_seen"], "2026-11-30T10:00:00Z");
+    assert_eq!(g["regression"], false);
+    let later = app.get("/v1/groups?as_of=2026-12-03T00:00:00Z");
+    assert_eq!(later.body["groups"][0]["counts"]["total"], 12);
+    assert_eq!(
+        later.body["groups"][0]["counts"]["last_7d"], 2,
+        "11-30 and 12-02 are within 7 days of 12-03"
+    );
+    app.get("/v1/groups?as_of=yesterday")
+        .assert_problem(400, "as_of not a date");
+    app.get("/v1/groups?sort=loudest")
+        .assert_problem(400, "an unknown sort");
+}
