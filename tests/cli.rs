@@ -277,3 +277,65 @@ fn logs_to_a_file_carry_no_colour_codes() {
         "ANSI escapes in a non-terminal log: {err:?}"
     );
 }
+
+#[test]
+fn review_from_the_terminal_confirms_and_groups_lists_the_group() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    assert_eq!(
+        refrain(&["ingest", &fixtures(), "--data", "data"], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        refrain(&["recluster", "--data", "data"], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    let listed = refrain(
+        &["clusters", "--data", "data", "--json", "--limit", "1"],
+        dir.path(),
+    );
+    let first: Value = serde_json::from_slice(&listed.stdout).expect("a cluster");
+    let id = first["id"].as_str().expect("id");
+    let bad = refrain(
+        &[
+            "review", "--data", "data", "confirm", id, "--name", "X", "--tag", "urgent",
+        ],
+        dir.path(),
+    );
+    assert_eq!(bad.status.code(), Some(1), "an unknown tag is a user error");
+    assert!(stderr(&bad).contains("weak-ux"), "{}", stderr(&bad));
+    let ok = refrain(
+        &[
+            "review",
+            "--data",
+            "data",
+            "--json",
+            "confirm",
+            id,
+            "--name",
+            "Export times out",
+            "--tag",
+            "service-outage",
+        ],
+        dir.path(),
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let answer: Value = serde_json::from_slice(&ok.stdout).expect("JSON");
+    let gid = answer["group"]["id"].as_str().expect("gid");
+    let groups = refrain(&["groups", "--data", "data", "--json"], dir.path());
+    let line: Value = serde_json::from_slice(&groups.stdout).expect("one group");
+    assert_eq!(line["id"], gid);
+    assert_eq!(line["counts"]["total"], first["size"]);
+    let did = answer["decision"]["id"].as_str().expect("did");
+    let undo = refrain(&["review", "--data", "data", "undo", did], dir.path());
+    assert_eq!(undo.status.code(), Some(0), "{}", stderr(&undo));
+    let again = refrain(&["review", "--data", "data", "undo", did], dir.path());
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "undoing twice is a user error"
+    );
+}

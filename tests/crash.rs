@@ -299,3 +299,176 @@ fn a_recluster_killed_midway_leaves_the_previous_clusters_and_a_failed_job() {
     server.child.kill().expect("kill");
     let _ = server.child.wait();
 }
+
+fn send_json(agent: &ureq::Agent, method: &str, url: &str, body: &Value) -> Option<(u16, Value)> {
+    let request = ureq::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .expect("a request");
+    // A killed server answers nothing: the decision was not acknowledged.
+    let mut response = agent.run(request).ok()?;
+    let status = response.status().as_u16();
+    Some((
+        status,
+        response.body_mut().read_json().unwrap_or(Value::Null),
+    ))
+}
+
+#[test]
+fn acknowledged_decisions_survive_kill_9_with_their_audit_entries() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let client = agent();
+    // Setup: the demo tickets, clustered, and one group to edit.
+    let server = start(&data);
+    let fixtures = include_str!("../fixtures/tickets.ndjson");
+    let mut response = client
+        .post(format!("{}/v1/tickets", server.base))
+        .header("Content-Type", "application/x-ndjson")
+        .send(fixtures)
+        .expect("ingest");
+    assert_eq!(
+        response.status().as_u16(),
+        200,
+        "{:?}",
+        response.body_mut().read_to_string()
+    );
+    let (_, job) = post(&client, &format!("{}/v1/recluster", server.base));
+    let id = job["job"]["id"].as_str().expect("job id").to_string();
+    wait_job(&client, &server.base, &id, &["succeeded"]);
+    let first = cluster_ids(&client, &server.base)[0].0.clone();
+    let (status, confirmed) = send_json(
+        &client,
+        "POST",
+        &format!("{}/v1/clusters/{first}/confirm", server.base),
+        &json!({"name": "Edited under fire", "tag": "weak-ux"}),
+    )
+    .expect("answered");
+    assert_eq!(status, 200, "{confirmed}");
+    let group = confirmed["group"]["id"].as_str().expect("gid").to_string();
+    let mut acknowledged: Vec<String> = vec![
+        confirmed["decision"]["id"]
+            .as_str()
+            .expect("did")
+            .to_string(),
+    ];
+    let mut last_name = String::new();
+    let mut server = server;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    for round in 0..ROUNDS {
+        // A stream of decisions: renames of the group, and confirms or
+        // rejects of open clusters while there are any.
+        let base = server.base.clone();
+        let acked = Arc::new(Mutex::new(Vec::<(String, Option<String>)>::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (acked, stop, group) = (acked.clone(), stop.clone(), group.clone());
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut i = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    i += 1;
+                    let name = format!("round {round} rename {i}");
+                    let answer = send_json(
+                        &agent,
+                        "PATCH",
+                        &format!("{base}/v1/groups/{group}"),
+                        &json!({"name": name}),
+                    );
+                    let Some((200, _)) = answer else { break };
+                    let (_, log) = match send_json(
+                        &agent,
+                        "GET",
+                        &format!("{base}/v1/decisions?limit=1&kind=edit"),
+                        &json!({}),
+                    ) {
+                        Some(answer) => answer,
+                        None => break,
+                    };
+                    if let Some(d) = log["decisions"][0]["id"].as_str() {
+                        acked
+                            .lock()
+                            .expect("acked")
+                            .push((d.to_string(), Some(name)));
+                    }
+                    if i % 3 == 0 {
+                        let clusters = match send_json(
+                            &agent,
+                            "GET",
+                            &format!("{base}/v1/clusters?limit=1"),
+                            &json!({}),
+                        ) {
+                            Some((200, list)) => list,
+                            _ => break,
+                        };
+                        if let Some(c) = clusters["clusters"][0]["id"].as_str() {
+                            let answer = send_json(
+                                &agent,
+                                "POST",
+                                &format!("{base}/v1/clusters/{c}/reject"),
+                                &json!({}),
+                            );
+                            if let Some((200, body)) = answer {
+                                let d = body["decision"]["id"].as_str().expect("did").to_string();
+                                acked.lock().expect("acked").push((d, None));
+                            }
+                        }
+                    }
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_millis(rng.gen_range(50..400)));
+        let _ = server.child.kill();
+        let _ = server.child.wait();
+        stop.store(true, Ordering::Relaxed);
+        writer.join().expect("the writer ends");
+        for (d, name) in acked.lock().expect("acked").drain(..) {
+            if let Some(name) = name {
+                last_name = name;
+            }
+            acknowledged.push(d);
+        }
+        server = start(&data);
+        let mut logged: BTreeSet<String> = BTreeSet::new();
+        let mut cursor = String::new();
+        loop {
+            let (_, page) = get(
+                &client,
+                &format!("{}/v1/decisions?limit=1000&cursor={cursor}", server.base),
+            );
+            logged.extend(
+                page["decisions"]
+                    .as_array()
+                    .expect("log")
+                    .iter()
+                    .filter_map(|d| d["id"].as_str().map(str::to_string)),
+            );
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = next.to_string(),
+                None => break,
+            }
+        }
+        for d in &acknowledged {
+            assert!(
+                logged.contains(d),
+                "round {round}: acknowledged decision {d} is gone; the log holds {} decisions: {:?}",
+                logged.len(),
+                logged.iter().take(5).collect::<Vec<_>>()
+            );
+        }
+        let (status, g) = get(&client, &format!("{}/v1/groups/{group}", server.base));
+        assert_eq!(status, 200, "round {round}: the group is gone");
+        if !last_name.is_empty() {
+            let name = g["name"].as_str().unwrap_or("");
+            let acked_or_later = name == last_name || name.starts_with(&format!("round {round} "));
+            assert!(
+                acked_or_later,
+                "round {round}: group name {name:?} is older than the acknowledged {last_name:?}"
+            );
+        }
+    }
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+}

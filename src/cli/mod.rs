@@ -5,6 +5,7 @@ mod eval_cmd;
 mod gen_cmd;
 mod ingest;
 mod recluster;
+mod review;
 mod serve;
 
 use std::path::PathBuf;
@@ -63,6 +64,10 @@ pub enum Command {
     Recluster(recluster::ReclusterArgs),
     /// List the candidate clusters of the last re-cluster.
     Clusters(recluster::ClustersArgs),
+    /// Confirmed groups with their counts.
+    Groups(review::GroupsArgs),
+    /// Reviewer decisions: confirm, split, reject, undo, log.
+    Review(review::ReviewArgs),
     /// Write a synthetic ticket dump with ground-truth labels.
     Gen(gen_cmd::GenArgs),
     /// Measure grouping quality on a labelled file (NMI, ARI, purity).
@@ -84,6 +89,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Ingest(args) => ingest::run(args),
         Command::Recluster(args) => recluster::run(args),
         Command::Clusters(args) => recluster::list(args),
+        Command::Groups(args) => review::groups(args),
+        Command::Review(args) => review::review(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
     }

@@ -65,6 +65,8 @@ pub enum EngineError {
         "cluster '{id}' cannot be decided now: {why}; list the open clusters with GET /v1/clusters"
     )]
     StaleCluster { id: String, why: String },
+    #[error("{0}")]
+    DecisionConflict(String),
     #[error(
         "the search index is being rebuilt from the store ({lag} changes to go), so a search now would miss tickets; try again shortly, or list tickets without q"
     )]
@@ -105,6 +107,7 @@ impl Classify for EngineError {
             ClusterDecided { .. } => ErrorClass::Gone,
             InvalidDecision(_) => ErrorClass::Invalid,
             StaleCluster { .. } => ErrorClass::Conflict,
+            DecisionConflict(_) => ErrorClass::Conflict,
             SearchNotReady { .. } => ErrorClass::Unavailable,
             SearchTooDeep { .. } => ErrorClass::BadRequest,
             Overloaded { .. } => ErrorClass::Unavailable,
@@ -128,6 +131,7 @@ impl Classify for EngineError {
             ClusterDecided { .. } => "cluster-decided",
             InvalidDecision(_) => "invalid-decision",
             StaleCluster { .. } => "cluster-stale",
+            DecisionConflict(_) => "decision-conflict",
             SearchNotReady { .. } => "search-not-ready",
             SearchTooDeep { .. } => "search-too-deep",
             Overloaded { .. } => "overloaded",

@@ -116,6 +116,53 @@ fn refusal(e: Refusal, cluster: &ClusterId) -> EngineError {
             ids.len(),
             truncate(ids.first().map_or("", String::as_str), 80)
         )),
+        other => other_refusal(other, cluster.as_str()),
+    }
+}
+
+/// Refusals of group edits and undo, about `subject` (a group or decision).
+fn other_refusal(e: Refusal, subject: &str) -> EngineError {
+    match e {
+        Refusal::TicketsMissing(ids) => EngineError::InvalidDecision(format!(
+            "{} of the tickets named do not exist (e.g. '{}'); send them with POST /v1/tickets first",
+            ids.len(),
+            truncate(ids.first().map_or("", String::as_str), 80)
+        )),
+        Refusal::NotInGroup(t) => EngineError::NotFound {
+            what: "ticket in this group",
+            id: t,
+            hint: "list the group's members with GET /v1/groups/{id}",
+        },
+        Refusal::SameGroup => EngineError::InvalidDecision(
+            "a group cannot be merged into itself; name another group in `from`".into(),
+        ),
+        Refusal::DecisionMissing => EngineError::NotFound {
+            what: "decision",
+            id: subject.to_string(),
+            hint: "list decisions with GET /v1/decisions",
+        },
+        Refusal::AlreadyUndone(by) => EngineError::DecisionConflict(format!(
+            "decision {subject} was already undone by {by}; nothing to undo"
+        )),
+        Refusal::NotUndoable => EngineError::InvalidDecision(format!(
+            "decision {subject} is an undo; to restore what it reversed, decide again"
+        )),
+        Refusal::Dependents(ds) => EngineError::DecisionConflict(format!(
+            "later decisions build on {subject}: {}; undo them first (newest first)",
+            ds.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+        )),
+        Refusal::GroupMissing(g) => EngineError::NotFound {
+            what: "group",
+            id: g.to_string(),
+            hint: "list the groups with GET /v1/groups",
+        },
+        Refusal::ClusterMissing
+        | Refusal::ClusterSuperseded
+        | Refusal::ClusterDecided(_)
+        | Refusal::ClusterEmpty
+        | Refusal::NotMembers(_) => EngineError::DecisionConflict(format!(
+            "{subject} cannot be changed now; reload it and try again"
+        )),
     }
 }
 
@@ -461,6 +508,127 @@ impl Engine {
         limit: usize,
     ) -> Result<Vec<GroupMember>> {
         Ok(self.store.group_members(id, offset, limit)?)
+    }
+
+    fn decision<'a>(
+        &self,
+        kind: DecisionKind,
+        actor: &'a str,
+        detail: serde_json::Value,
+    ) -> NewDecision<'a> {
+        NewDecision {
+            kind,
+            actor,
+            at: OffsetDateTime::now_utc(),
+            cluster: None,
+            detail,
+        }
+    }
+
+    /// Puts tickets in a group as a reviewer (attach, or move from another
+    /// group). Returns the decision and how many changed.
+    ///
+    /// # Errors
+    /// 404 for an unknown group; 422 for an empty list or unknown tickets.
+    pub fn attach_tickets(
+        &self,
+        group: &GroupId,
+        ids: &[String],
+        actor: &str,
+    ) -> Result<(Decision, usize)> {
+        if ids.is_empty() || ids.len() > 10_000 {
+            return Err(EngineError::InvalidDecision(
+                "name 1 to 10000 ticket ids in `ids`".into(),
+            ));
+        }
+        let tickets = ids
+            .iter()
+            .map(|t| {
+                TicketId::parse(t.as_str())
+                    .map_err(|e| EngineError::InvalidDecision(format!("ids: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let d = self.decision(
+            DecisionKind::Attach,
+            actor,
+            serde_json::json!({"tickets": ids}),
+        );
+        self.store
+            .attach(group, &tickets, d)?
+            .map_err(|e| other_refusal(e, group.as_str()))
+    }
+
+    /// Takes a ticket out of a group; the engine never puts it back there.
+    ///
+    /// # Errors
+    /// 404 for an unknown group or a ticket not in it.
+    pub fn detach_ticket(&self, group: &GroupId, ticket: &str, actor: &str) -> Result<Decision> {
+        let ticket = TicketId::parse(ticket).map_err(|e| EngineError::NotFound {
+            what: "ticket in this group",
+            id: truncate(&e, 80),
+            hint: "list the group's members with GET /v1/groups/{id}",
+        })?;
+        let d = self.decision(
+            DecisionKind::Detach,
+            actor,
+            serde_json::json!({"ticket": ticket.as_str()}),
+        );
+        self.store
+            .detach(group, &ticket, d)?
+            .map_err(|e| other_refusal(e, group.as_str()))
+    }
+
+    /// Merges group `from` into `into`.
+    ///
+    /// # Errors
+    /// 404 for an unknown group; 422 for a group merged into itself.
+    pub fn merge_groups(
+        &self,
+        into: &GroupId,
+        from: &GroupId,
+        actor: &str,
+    ) -> Result<(Decision, usize)> {
+        let d = self.decision(
+            DecisionKind::Merge,
+            actor,
+            serde_json::json!({"from": from.as_str()}),
+        );
+        self.store
+            .merge(into, from, d)?
+            .map_err(|e| other_refusal(e, into.as_str()))
+    }
+
+    /// Changes a group's fields.
+    ///
+    /// # Errors
+    /// 404 for an unknown group.
+    pub fn edit_group(
+        &self,
+        group: &GroupId,
+        edit: &crate::store::GroupEdit,
+        detail: serde_json::Value,
+        actor: &str,
+    ) -> Result<(Group, Decision)> {
+        let d = self.decision(DecisionKind::Edit, actor, detail);
+        self.store
+            .edit_group(group, edit, d)?
+            .map_err(|e| other_refusal(e, group.as_str()))
+    }
+
+    /// Undoes a decision (and the engine's attachments built on it).
+    ///
+    /// # Errors
+    /// 404 for an unknown decision; 409 when it was undone already or later
+    /// reviewer decisions build on it (named).
+    pub fn undo(
+        &self,
+        id: &crate::model::DecisionId,
+        actor: &str,
+    ) -> Result<(Decision, Vec<String>)> {
+        let d = self.decision(DecisionKind::Undo, actor, serde_json::json!({}));
+        self.store
+            .undo(id, d)?
+            .map_err(|e| other_refusal(e, id.as_str()))
     }
 
     /// The audit log, newest first.

@@ -172,7 +172,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/clusters/{id}/reject"),
     ("GET", "/v1/groups"),
     ("GET", "/v1/groups/{id}"),
+    ("PATCH", "/v1/groups/{id}"),
+    ("POST", "/v1/groups/{id}/merge"),
+    ("POST", "/v1/groups/{id}/tickets"),
+    ("DELETE", "/v1/groups/{id}/tickets/{ticket}"),
     ("GET", "/v1/decisions"),
+    ("POST", "/v1/decisions/{id}/undo"),
 ];
 
 /// Every route of the API; each resource answers HEAD where it answers
@@ -195,8 +200,18 @@ pub fn routes_config(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/clusters/{id}/split").route(web::post().to(review::split)))
         .service(resource("/v1/clusters/{id}/reject").route(web::post().to(review::reject)))
         .service(get(resource("/v1/groups"), groups::list_groups))
-        .service(get(resource("/v1/groups/{id}"), groups::get_group))
-        .service(get(resource("/v1/decisions"), review::list_decisions));
+        .service(get(
+            resource("/v1/groups/{id}").route(web::patch().to(groups::patch_group)),
+            groups::get_group,
+        ))
+        .service(resource("/v1/groups/{id}/merge").route(web::post().to(groups::merge_group)))
+        .service(resource("/v1/groups/{id}/tickets").route(web::post().to(groups::attach_tickets)))
+        .service(
+            resource("/v1/groups/{id}/tickets/{ticket}")
+                .route(web::delete().to(groups::detach_ticket)),
+        )
+        .service(get(resource("/v1/decisions"), review::list_decisions))
+        .service(resource("/v1/decisions/{id}/undo").route(web::post().to(review::undo)));
 }
 
 /// Adds `handler` for GET and HEAD.

@@ -205,6 +205,8 @@ pub struct DecisionView {
     pub cluster: Option<String>,
     pub group: Option<String>,
     pub detail: serde_json::Value,
+    /// The undo that reversed it.
+    pub undone_by: Option<String>,
 }
 
 impl From<Decision> for DecisionView {
@@ -217,6 +219,7 @@ impl From<Decision> for DecisionView {
             cluster: d.cluster.map(|c| c.to_string()),
             group: d.group.map(|g| g.to_string()),
             detail: d.detail,
+            undone_by: d.undone_by.map(|u| u.to_string()),
         }
     }
 }

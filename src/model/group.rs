@@ -127,15 +127,25 @@ pub enum DecisionKind {
     Confirm,
     Split,
     Reject,
+    /// Tickets put in a group by a reviewer, or by the engine (actor `engine`).
     Attach,
+    Detach,
+    Merge,
+    /// A group's fields changed (name, tag, owner, status, fix, review date).
+    Edit,
+    Undo,
 }
 
 impl DecisionKind {
-    pub const ALL: [DecisionKind; 4] = [
+    pub const ALL: [DecisionKind; 8] = [
         DecisionKind::Confirm,
         DecisionKind::Split,
         DecisionKind::Reject,
         DecisionKind::Attach,
+        DecisionKind::Detach,
+        DecisionKind::Merge,
+        DecisionKind::Edit,
+        DecisionKind::Undo,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -144,6 +154,10 @@ impl DecisionKind {
             DecisionKind::Split => "split",
             DecisionKind::Reject => "reject",
             DecisionKind::Attach => "attach",
+            DecisionKind::Detach => "detach",
+            DecisionKind::Merge => "merge",
+            DecisionKind::Edit => "edit",
+            DecisionKind::Undo => "undo",
         }
     }
 
@@ -155,7 +169,7 @@ impl DecisionKind {
             .find(|k| k.as_str() == text)
             .ok_or_else(|| {
                 format!(
-                    "kind '{}' is not one of confirm, split, reject, attach",
+                    "kind '{}' is not one of confirm, split, reject, attach, detach, merge, edit, undo",
                     super::truncate(text, 40)
                 )
             })
@@ -174,6 +188,8 @@ pub struct Decision {
     pub at: OffsetDateTime,
     pub cluster: Option<ClusterId>,
     pub group: Option<GroupId>,
-    /// What changed, for people and for undo.
+    /// What changed, for people.
     pub detail: serde_json::Value,
+    /// The undo that reversed it, if one did.
+    pub undone_by: Option<DecisionId>,
 }

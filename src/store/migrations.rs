@@ -113,6 +113,36 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     ALTER TABLE clusters ADD COLUMN decided TEXT;
     "#,
+    // 5: undo. Each decision journals how to reverse what it changed
+    // (`undo_log`, replayed backwards) and what it touched
+    // (`decision_touches`: tickets, groups, clusters), so that a later
+    // decision on the same things is found and named before an undo.
+    // `detached`: a ticket a reviewer took out of a group is never
+    // attached to it automatically again.
+    r#"
+    ALTER TABLE decisions ADD COLUMN undone_by TEXT;
+    CREATE TABLE undo_log (
+        decision_id  TEXT NOT NULL,
+        seq          INTEGER NOT NULL,
+        op           TEXT NOT NULL,
+        a            TEXT,
+        b            TEXT,
+        c            TEXT,
+        d            TEXT,
+        PRIMARY KEY (decision_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE decision_touches (
+        key          TEXT NOT NULL,
+        decision_id  TEXT NOT NULL,
+        PRIMARY KEY (key, decision_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX decision_touches_by_decision ON decision_touches (decision_id);
+    CREATE TABLE detached (
+        group_id   TEXT NOT NULL,
+        ticket_id  TEXT NOT NULL,
+        PRIMARY KEY (group_id, ticket_id)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,8 @@
 //! and survive a crash or `kill -9`.
 
 mod clusters;
+mod group_edits;
+mod journal;
 mod migrations;
 mod review;
 mod tickets;
@@ -18,6 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Classify, ErrorClass};
 
+pub use group_edits::GroupEdit;
 pub use review::{ConfirmTarget, Confirmed, NewDecision, Refusal};
 pub use tickets::{Change, UpsertOutcome};
 

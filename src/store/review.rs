@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::journal::Journal;
 use super::{Result, Store, StoreError};
 use crate::model::{
     CandidateCluster, ClusterId, ClusterMember, Decision, DecisionId, DecisionKind, Group,
@@ -27,6 +28,19 @@ pub enum Refusal {
     GroupMissing(GroupId),
     /// These tickets are not undecided members of the cluster.
     NotMembers(Vec<String>),
+    /// No ticket has these ids.
+    TicketsMissing(Vec<String>),
+    /// The ticket is not in that group.
+    NotInGroup(String),
+    /// A group cannot be merged into itself.
+    SameGroup,
+    DecisionMissing,
+    /// Already undone by this decision.
+    AlreadyUndone(String),
+    /// An undo cannot itself be undone (decide again instead).
+    NotUndoable,
+    /// Later reviewer decisions build on it.
+    Dependents(Vec<String>),
 }
 
 /// A decision to record, as the engine describes it.
@@ -51,12 +65,12 @@ pub struct Confirmed {
     pub tickets: Vec<TicketId>,
 }
 
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
+pub(super) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
 /// Takes the next number of a counter kept in `meta`.
-fn next_number(tx: &Transaction<'_>, key: &str) -> Result<i64> {
+pub(super) fn next_number(tx: &Transaction<'_>, key: &str) -> Result<i64> {
     tx.execute(
         "INSERT INTO meta (key, value) VALUES (?1, 0) ON CONFLICT (key) DO NOTHING",
         [key],
@@ -65,7 +79,7 @@ fn next_number(tx: &Transaction<'_>, key: &str) -> Result<i64> {
     Ok(tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?)
 }
 
-fn insert_decision(
+pub(super) fn insert_decision(
     tx: &Transaction<'_>,
     d: &NewDecision<'_>,
     group: Option<&GroupId>,
@@ -91,6 +105,7 @@ fn insert_decision(
         cluster: d.cluster.cloned(),
         group: group.cloned(),
         detail: d.detail.clone(),
+        undone_by: None,
     })
 }
 
@@ -131,7 +146,7 @@ fn open_members(
     Ok(Ok(ids))
 }
 
-fn group_in(tx: &Transaction<'_>, id: &GroupId) -> Result<Option<Group>> {
+pub(super) fn group_in(tx: &Transaction<'_>, id: &GroupId) -> Result<Option<Group>> {
     tx.query_row(
         "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns FROM groups WHERE id = ?1",
         [id.as_str()],
@@ -193,7 +208,7 @@ fn mark_decided(tx: &Transaction<'_>, cluster: &ClusterId, decision: &DecisionId
 
 /// Keeps listed sizes equal to the undecided members left, and retires
 /// clusters with none.
-fn refresh_sizes(tx: &Transaction<'_>) -> Result<()> {
+pub(super) fn refresh_sizes(tx: &Transaction<'_>) -> Result<()> {
     tx.execute(
         "UPDATE clusters SET size = (
              SELECT COUNT(*) FROM cluster_members cm
@@ -239,30 +254,39 @@ impl Store {
                 Ok(m) => m,
                 Err(refusal) => return Ok(Err(refusal)),
             };
-            let group = match target {
+            let (group_id, new_group) = match target {
                 ConfirmTarget::Existing(id) => match group_in(&tx, id)? {
-                    Some(g) => g,
+                    Some(g) => (g.id, None),
                     None => return Ok(Err(Refusal::GroupMissing(id.clone()))),
                 },
-                ConfirmTarget::New { name, tag } => {
-                    let id = GroupId::from_tail(next_number(&tx, "next_group")?);
-                    tx.execute(
-                        "INSERT INTO groups (id, name, tag, created_ns) VALUES (?1, ?2, ?3, ?4)",
-                        params![id.as_str(), name, tag.as_str(), unix_ns(decision.at)],
-                    )?;
-                    group_in(&tx, &id)?.expect("the group was just inserted")
-                }
+                ConfirmTarget::New { name, tag } => (
+                    GroupId::from_tail(next_number(&tx, "next_group")?),
+                    Some((name, tag)),
+                ),
             };
             let mut detail = decision.detail.clone();
             detail["tickets"] = serde_json::json!(members.iter().map(TicketId::as_str).collect::<Vec<_>>());
+            let at = decision.at;
             let recorded = insert_decision(
                 &tx,
                 &NewDecision {
                     detail,
                     ..decision
                 },
-                Some(&group.id),
+                Some(&group_id),
             )?;
+            let mut journal = Journal::new(&tx, recorded.id.as_str());
+            journal.group(group_id.as_str())?;
+            if let Some((name, tag)) = new_group {
+                tx.execute(
+                    "INSERT INTO groups (id, name, tag, created_ns) VALUES (?1, ?2, ?3, ?4)",
+                    params![group_id.as_str(), name, tag.as_str(), unix_ns(at)],
+                )?;
+            }
+            let group = group_in(&tx, &group_id)?.expect("the group exists");
+            for t in &members {
+                journal.membership(t.as_str())?;
+            }
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO group_members (ticket_id, group_id, origin, decision_id) VALUES (?1, ?2, 'reviewer', ?3)",
@@ -271,6 +295,7 @@ impl Store {
                     insert.execute(params![t.as_str(), group.id.as_str(), recorded.id.as_str()])?;
                 }
             }
+            journal.decided(cluster.as_str())?;
             mark_decided(&tx, cluster, &recorded.id)?;
             refresh_sizes(&tx)?;
             tx.commit()?;
@@ -312,6 +337,15 @@ impl Store {
                 return Ok(Err(Refusal::NotMembers(strangers)));
             }
             let recorded = insert_decision(&tx, &decision, None)?;
+            let mut journal = Journal::new(&tx, recorded.id.as_str());
+            journal.own_rows()?;
+            journal.decided(cluster.as_str())?;
+            for (c, _) in new_clusters {
+                journal.cluster_added(c.id.as_str())?;
+            }
+            for t in parts.iter().flatten() {
+                journal.touch(&format!("t:{t}"))?;
+            }
             {
                 let mut part_row = tx.prepare_cached(
                     "INSERT OR REPLACE INTO split_parts (ticket_id, split_id, part) VALUES (?1, ?2, ?3)",
@@ -420,13 +454,25 @@ impl Store {
                 None,
             )?;
             let mut attached = 0;
+            let mut journal = Journal::new(&tx, recorded.id.as_str());
             {
+                let mut free = tx.prepare_cached(
+                    "SELECT NOT EXISTS (SELECT 1 FROM group_members WHERE ticket_id = ?1)
+                        AND NOT EXISTS (SELECT 1 FROM detached WHERE group_id = ?2 AND ticket_id = ?1)
+                        AND EXISTS (SELECT 1 FROM groups WHERE id = ?2)",
+                )?;
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO group_members (ticket_id, group_id, origin, decision_id, score)
-                     SELECT ?1, ?2, 'automatic', ?3, ?4 WHERE EXISTS (SELECT 1 FROM groups WHERE id = ?2)
-                     ON CONFLICT (ticket_id) DO NOTHING",
+                     VALUES (?1, ?2, 'automatic', ?3, ?4)",
                 )?;
                 for (t, g, p) in assignments {
+                    let is_free: bool =
+                        free.query_row(params![t.as_str(), g.as_str()], |r| r.get(0))?;
+                    if !is_free {
+                        continue;
+                    }
+                    journal.membership(t.as_str())?;
+                    journal.touch(&format!("g:{g}"))?;
                     attached += insert.execute(params![
                         t.as_str(),
                         g.as_str(),
@@ -636,7 +682,7 @@ impl Store {
     ) -> Result<Vec<Decision>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, kind, actor, at_ns, cluster_id, group_id, detail FROM decisions
+                "SELECT id, kind, actor, at_ns, cluster_id, group_id, detail, undone_by FROM decisions
                  WHERE (?1 IS NULL OR kind = ?1) AND (?2 IS NULL OR group_id = ?2) AND (?3 IS NULL OR cluster_id = ?3)
                  ORDER BY num DESC LIMIT ?4 OFFSET ?5",
             )?;
@@ -657,11 +703,12 @@ impl Store {
                         r.get::<_, Option<String>>(4)?,
                         r.get::<_, Option<String>>(5)?,
                         r.get::<_, String>(6)?,
+                        r.get::<_, Option<String>>(7)?,
                     ))
                 },
             )?;
             rows.map(|r| {
-                let (id, kind, actor, at, cluster, group, detail) = r?;
+                let (id, kind, actor, at, cluster, group, detail, undone_by) = r?;
                 Ok(Decision {
                     id: DecisionId::parse(id).map_err(corrupt)?,
                     kind: DecisionKind::parse(&kind).map_err(corrupt)?,
@@ -670,6 +717,7 @@ impl Store {
                     cluster: cluster.map(ClusterId::parse).transpose().map_err(corrupt)?,
                     group: group.map(GroupId::parse).transpose().map_err(corrupt)?,
                     detail: serde_json::from_str(&detail).map_err(corrupt)?,
+                    undone_by: undone_by.map(DecisionId::parse).transpose().map_err(corrupt)?,
                 })
             })
             .collect()

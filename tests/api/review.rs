@@ -317,3 +317,252 @@ fn group_counts_are_exact_as_of_a_moment() {
     app.get("/v1/groups?sort=loudest")
         .assert_problem(400, "an unknown sort");
 }
+
+fn request(app: &TestApp, method: &str, path: &str, body: &Value) -> crate::helpers::Answer {
+    app.request(
+        method,
+        path,
+        Some("application/json"),
+        Some(body.to_string().into_bytes()),
+        None,
+    )
+}
+
+/// Two groups from the two largest clusters; returns their ids.
+fn two_groups(app: &TestApp) -> (String, String) {
+    let queue = clusters(app);
+    let mut ids = Vec::new();
+    for (i, c) in queue.iter().take(2).enumerate() {
+        let id = c["id"].as_str().expect("id");
+        let answer = app.post_json(
+            &format!("/v1/clusters/{id}/confirm"),
+            &json!({"name": format!("Group {i}"), "tag": "weak-ux"}),
+        );
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        ids.push(
+            answer.body["group"]["id"]
+                .as_str()
+                .expect("gid")
+                .to_string(),
+        );
+    }
+    (ids[0].clone(), ids[1].clone())
+}
+
+#[test]
+fn attach_detach_merge_and_edit_are_decisions_with_undo() {
+    let app = spawn_app();
+    load_fixtures(&app);
+    recluster(&app, None);
+    let (g1, g2) = two_groups(&app);
+    let in_g2 = members(&app, &format!("/v1/groups/{g2}"));
+    let moved = &in_g2[0];
+    // Move a ticket from g2 into g1.
+    let attach = app.post_json(
+        &format!("/v1/groups/{g1}/tickets"),
+        &json!({"ids": [moved]}),
+    );
+    assert_eq!(attach.status, 200, "{}", attach.text);
+    assert_eq!(attach.body["changed"], 1);
+    assert!(members(&app, &format!("/v1/groups/{g1}")).contains(moved));
+    assert!(!members(&app, &format!("/v1/groups/{g2}")).contains(moved));
+    // Detach it: out of every group.
+    let detach = request(
+        &app,
+        "DELETE",
+        &format!("/v1/groups/{g1}/tickets/{moved}"),
+        &json!({}),
+    );
+    assert_eq!(detach.status, 200, "{}", detach.text);
+    assert!(!members(&app, &format!("/v1/groups/{g1}")).contains(moved));
+    request(
+        &app,
+        "DELETE",
+        &format!("/v1/groups/{g1}/tickets/{moved}"),
+        &json!({}),
+    )
+    .assert_problem(404, "detaching a ticket not in the group");
+    // Undo the detach, then the move: the ticket is back in g2.
+    let detach_id = detach.body["decision"]["id"].as_str().expect("id");
+    let undo = app.post_json(&format!("/v1/decisions/{detach_id}/undo"), &json!({}));
+    assert_eq!(undo.status, 200, "{}", undo.text);
+    assert!(members(&app, &format!("/v1/groups/{g1}")).contains(moved));
+    app.post_json(&format!("/v1/decisions/{detach_id}/undo"), &json!({}))
+        .assert_problem(409, "undoing twice");
+    let attach_id = attach.body["decision"]["id"].as_str().expect("id");
+    let undo = app.post_json(&format!("/v1/decisions/{attach_id}/undo"), &json!({}));
+    assert_eq!(undo.status, 200, "{}", undo.text);
+    assert!(members(&app, &format!("/v1/groups/{g2}")).contains(moved));
+    // Edit and merge, then undo the merge: g2 is back with all its tickets.
+    let patch = request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{g2}"),
+        &json!({"name": "Renamed", "owner": "ana", "status": "watching"}),
+    );
+    assert_eq!(patch.status, 200, "{}", patch.text);
+    assert_eq!(
+        (patch.body["name"].as_str(), patch.body["owner"].as_str()),
+        (Some("Renamed"), Some("ana"))
+    );
+    let before: HashSet<String> = members(&app, &format!("/v1/groups/{g2}"))
+        .into_iter()
+        .collect();
+    let merge = app.post_json(&format!("/v1/groups/{g1}/merge"), &json!({"from": g2}));
+    assert_eq!(merge.status, 200, "{}", merge.text);
+    assert_eq!(merge.body["moved"].as_u64(), Some(before.len() as u64));
+    app.get(&format!("/v1/groups/{g2}"))
+        .assert_problem(404, "a merged-away group");
+    let merge_id = merge.body["decision"]["id"].as_str().expect("id");
+    assert_eq!(
+        app.post_json(&format!("/v1/decisions/{merge_id}/undo"), &json!({}))
+            .status,
+        200
+    );
+    let after: HashSet<String> = members(&app, &format!("/v1/groups/{g2}"))
+        .into_iter()
+        .collect();
+    assert_eq!(before, after, "undo restores the group exactly");
+    assert_eq!(app.get(&format!("/v1/groups/{g2}")).body["name"], "Renamed");
+    app.post_json(&format!("/v1/groups/{g1}/merge"), &json!({"from": g1}))
+        .assert_problem(422, "merging a group into itself");
+    app.post_json("/v1/decisions/d9999/undo", &json!({}))
+        .assert_problem(404, "an unknown decision");
+}
+
+#[test]
+fn undoing_a_confirm_reopens_its_cluster_unless_later_decisions_build_on_it() {
+    let app = spawn_app();
+    load_fixtures(&app);
+    recluster(&app, None);
+    let id = clusters(&app)[0]["id"].as_str().expect("id").to_string();
+    let before = members(&app, &format!("/v1/clusters/{id}"));
+    let confirm = app.post_json(
+        &format!("/v1/clusters/{id}/confirm"),
+        &json!({"name": "A", "tag": "weak-ux"}),
+    );
+    let gid = confirm.body["group"]["id"]
+        .as_str()
+        .expect("gid")
+        .to_string();
+    let did = confirm.body["decision"]["id"]
+        .as_str()
+        .expect("did")
+        .to_string();
+    let edit = request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"owner": "li"}),
+    );
+    assert_eq!(edit.status, 200, "{}", edit.text);
+    let blocked = app.post_json(&format!("/v1/decisions/{did}/undo"), &json!({}));
+    blocked.assert_problem(409, "a later edit builds on the confirm");
+    let edits = app.get("/v1/decisions?kind=edit&limit=1");
+    let edit_id = edits.body["decisions"][0]["id"]
+        .as_str()
+        .expect("the edit is logged");
+    assert!(
+        blocked.text.contains(edit_id),
+        "names the dependent: {}",
+        blocked.text
+    );
+    assert_eq!(
+        app.post_json(&format!("/v1/decisions/{edit_id}/undo"), &json!({}))
+            .status,
+        200
+    );
+    let undo = app.post_json(&format!("/v1/decisions/{did}/undo"), &json!({}));
+    assert_eq!(undo.status, 200, "{}", undo.text);
+    app.get(&format!("/v1/groups/{gid}"))
+        .assert_problem(404, "the group the confirm made is gone");
+    assert_eq!(
+        members(&app, &format!("/v1/clusters/{id}")),
+        before,
+        "the cluster is open again, whole"
+    );
+    let log = app.get("/v1/decisions");
+    let undone: Vec<&Value> = log.body["decisions"]
+        .as_array()
+        .expect("log")
+        .iter()
+        .filter(|d| d["id"] == did.as_str())
+        .collect();
+    assert_eq!(undone[0]["undone_by"], undo.body["decision"]["id"]);
+}
+
+#[test]
+fn a_fix_date_splits_since_fix_and_flags_a_regression() {
+    let app = spawn_app();
+    let batch: Vec<Value> = (0..10)
+        .map(|i| {
+            json!({"id": format!("q{i}"), "created_at": format!("2026-11-{:02}T12:00:00Z", 10 + i),
+                   "title": "Quokka widget flickers purple", "body": format!("quokka widget flickers purple again {i}")})
+        })
+        .collect();
+    assert_eq!(app.post_tickets(&json!(batch)).status, 200);
+    load_fixtures(&app);
+    recluster(&app, None);
+    let id = clusters(&app)
+        .into_iter()
+        .find(|c| {
+            members(
+                &app,
+                &format!("/v1/clusters/{}", c["id"].as_str().expect("id")),
+            )
+            .contains(&"q0".to_string())
+        })
+        .expect("the quokka cluster")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let confirm = app.post_json(
+        &format!("/v1/clusters/{id}/confirm"),
+        &json!({"name": "Q", "tag": "weak-ux"}),
+    );
+    let gid = confirm.body["group"]["id"]
+        .as_str()
+        .expect("gid")
+        .to_string();
+    let fixed = request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"status": "fixed", "fixed_at": "2026-11-16T00:00:00Z"}),
+    );
+    assert_eq!(fixed.status, 200, "{}", fixed.text);
+    let g = app
+        .get(&format!("/v1/groups/{gid}?as_of=2026-11-30T00:00:00Z"))
+        .body;
+    assert_eq!(g["counts"]["total"], 10, "{g}");
+    assert_eq!(g["counts"]["since_fix"], 4, "the 16th to the 19th: {g}");
+    assert_eq!(g["regression"], true);
+    let none_after = request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"fixed_at": "2026-11-25T00:00:00Z"}),
+    );
+    assert_eq!(none_after.status, 200);
+    let g = app
+        .get(&format!("/v1/groups/{gid}?as_of=2026-11-30T00:00:00Z"))
+        .body;
+    assert_eq!(
+        (g["counts"]["since_fix"].as_u64(), g["regression"].as_bool()),
+        (Some(0), Some(false))
+    );
+    request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"status": "done"}),
+    )
+    .assert_problem(422, "an unknown status");
+    request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"fixed_at": "soon"}),
+    )
+    .assert_problem(422, "a fix date that is not a date");
+}

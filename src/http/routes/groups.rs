@@ -6,11 +6,12 @@ use time::OffsetDateTime;
 
 use super::paging::{OffsetCursor, given, parse_limit};
 use crate::engine::GroupSort;
-use crate::http::auth::{AnyRole, Auth};
+use crate::http::auth::{AnyRole, Auth, Review};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::http::views::{GroupMemberView, GroupView};
+use crate::http::views::{DecisionView, GroupMemberView, GroupView};
 use crate::http::{AppState, blocking};
-use crate::model::{GroupId, GroupStatus, parse_rfc3339};
+use crate::model::{GroupId, GroupStatus, Tag, parse_rfc3339};
+use crate::store::GroupEdit;
 
 fn as_of(text: Option<String>) -> ApiResult<OffsetDateTime> {
     given(text)
@@ -122,4 +123,208 @@ pub async fn get_group(
         members: members.into_iter().map(GroupMemberView::from).collect(),
         next_cursor: more.then(|| OffsetCursor::encode(offset + limit)),
     }))
+}
+
+fn group_id(text: String) -> ApiResult<GroupId> {
+    GroupId::parse(text).map_err(|e| {
+        ApiError::not_found(format!(
+            "no group has id '{}'; {}; list the groups with GET /v1/groups",
+            crate::model::truncate(&e.value, 80),
+            e.shape
+        ))
+    })
+}
+
+/// Present-and-null versus absent: `Some(None)` clears a field.
+fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatchBody {
+    name: Option<String>,
+    tag: Option<String>,
+    status: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    owner: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    fixed_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    review_by: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    notes: Option<Option<String>>,
+}
+
+fn short(field: &str, value: &Option<Option<String>>, max: usize) -> ApiResult<()> {
+    match value {
+        Some(Some(v)) if v.chars().count() > max => Err(ApiError::new(
+            crate::error::ErrorClass::Invalid,
+            "invalid-decision",
+            format!("{field} is longer than {max} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Renames, re-tags, assigns, records a fix: `PATCH /v1/groups/{id}`.
+#[tracing::instrument(skip_all, fields(group = %id))]
+pub async fn patch_group(
+    auth: Auth<Review>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let id = group_id(id.into_inner())?;
+    let b: PatchBody = super::review::body(&bytes, "a group change")?;
+    let invalid =
+        |m: String| ApiError::new(crate::error::ErrorClass::Invalid, "invalid-decision", m);
+    if let Some(name) = &b.name
+        && (name.trim().is_empty() || name.chars().count() > 200)
+    {
+        return Err(invalid("name must be 1 to 200 characters".into()));
+    }
+    short("owner", &b.owner, 200)?;
+    short("review_by", &b.review_by, 40)?;
+    short("notes", &b.notes, 8_000)?;
+    let tag = b
+        .tag
+        .as_deref()
+        .map(|t| Tag::parse_known(t, &state.engine.config().tags).map_err(invalid))
+        .transpose()?;
+    let status = b
+        .status
+        .as_deref()
+        .map(|s| GroupStatus::parse(s).map_err(invalid))
+        .transpose()?;
+    let fixed_at = match &b.fixed_at {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(t)) => Some(Some(
+            parse_rfc3339(t).map_err(|e| invalid(format!("fixed_at: {e}")))?,
+        )),
+    };
+    let changed: Vec<&str> = [
+        ("name", b.name.is_some()),
+        ("tag", tag.is_some()),
+        ("status", status.is_some()),
+        ("owner", b.owner.is_some()),
+        ("fixed_at", fixed_at.is_some()),
+        ("review_by", b.review_by.is_some()),
+        ("notes", b.notes.is_some()),
+    ]
+    .iter()
+    .filter(|(_, set)| *set)
+    .map(|(f, _)| *f)
+    .collect();
+    let detail = serde_json::json!({ "fields": changed });
+    let edit = GroupEdit {
+        name: b.name.map(|n| n.trim().to_string()),
+        tag,
+        status,
+        owner: b.owner,
+        fixed_at,
+        review_by: b.review_by,
+        notes: b.notes,
+    };
+    let engine = state.engine.clone();
+    let summary = blocking(move || {
+        engine.edit_group(&id, &edit, detail, &auth.actor)?;
+        Ok(engine.group(&id, OffsetDateTime::now_utc())?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(GroupView::from(summary)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MergeBody {
+    from: String,
+}
+
+/// `POST /v1/groups/{id}/merge {from}`: `from`'s tickets join this group.
+#[tracing::instrument(skip_all, fields(group = %id))]
+pub async fn merge_group(
+    auth: Auth<Review>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let id = group_id(id.into_inner())?;
+    let b: MergeBody = super::review::body(&bytes, "a merge ({from: group id})")?;
+    let from = group_id(b.from)?;
+    let engine = state.engine.clone();
+    let (summary, decision, moved) = blocking(move || {
+        let (decision, moved) = engine.merge_groups(&id, &from, &auth.actor)?;
+        Ok((
+            engine.group(&id, OffsetDateTime::now_utc())?,
+            decision,
+            moved,
+        ))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "group": GroupView::from(summary),
+        "decision": DecisionView::from(decision),
+        "moved": moved,
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AttachBody {
+    ids: Vec<String>,
+}
+
+/// `POST /v1/groups/{id}/tickets {ids}`: attach tickets, or move them here.
+#[tracing::instrument(skip_all, fields(group = %id))]
+pub async fn attach_tickets(
+    auth: Auth<Review>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    bytes: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let id = group_id(id.into_inner())?;
+    let b: AttachBody = super::review::body(&bytes, "an attach ({ids: [ticket ids]})")?;
+    let engine = state.engine.clone();
+    let (summary, decision, changed) = blocking(move || {
+        let (decision, changed) = engine.attach_tickets(&id, &b.ids, &auth.actor)?;
+        Ok((
+            engine.group(&id, OffsetDateTime::now_utc())?,
+            decision,
+            changed,
+        ))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "group": GroupView::from(summary),
+        "decision": DecisionView::from(decision),
+        "changed": changed,
+    })))
+}
+
+/// `DELETE /v1/groups/{id}/tickets/{ticket}`: detach; never re-attached
+/// automatically.
+#[tracing::instrument(skip_all, fields(group = %path.0))]
+pub async fn detach_ticket(
+    auth: Auth<Review>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (group, ticket) = path.into_inner();
+    let id = group_id(group)?;
+    let engine = state.engine.clone();
+    let (summary, decision) = blocking(move || {
+        let decision = engine.detach_ticket(&id, &ticket, &auth.actor)?;
+        Ok((engine.group(&id, OffsetDateTime::now_utc())?, decision))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "group": GroupView::from(summary),
+        "decision": DecisionView::from(decision),
+    })))
 }

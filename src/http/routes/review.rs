@@ -26,7 +26,7 @@ fn cluster_id(text: String) -> ApiResult<ClusterId> {
 }
 
 /// Reads a JSON body into `T`, saying what is wrong in words.
-fn body<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> ApiResult<T> {
+pub(super) fn body<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> ApiResult<T> {
     let text = if bytes.iter().all(u8::is_ascii_whitespace) {
         &b"{}"[..]
     } else {
@@ -186,4 +186,26 @@ pub async fn list_decisions(
         decisions: rows.into_iter().map(DecisionView::from).collect(),
         next_cursor: more.then(|| OffsetCursor::encode(offset + limit)),
     }))
+}
+
+/// `POST /v1/decisions/{id}/undo`: restores the state before a decision.
+#[tracing::instrument(skip_all, fields(decision = %id))]
+pub async fn undo(
+    auth: Auth<Review>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = crate::model::DecisionId::parse(id.into_inner()).map_err(|e| {
+        ApiError::not_found(format!(
+            "no decision has id '{}'; {}; list decisions with GET /v1/decisions",
+            crate::model::truncate(&e.value, 80),
+            e.shape
+        ))
+    })?;
+    let engine = state.engine.clone();
+    let (decision, undone) = blocking(move || Ok(engine.undo(&id, &auth.actor)?)).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "decision": DecisionView::from(decision),
+        "undone": undone,
+    })))
 }
