@@ -409,6 +409,9 @@ impl Store {
             let mut detail = decision.detail.clone();
             detail["tickets"] = serde_json::json!(members.len());
             let recorded = insert_decision(&tx, &NewDecision { detail, ..decision }, None)?;
+            let mut journal = Journal::new(&tx, recorded.id.as_str());
+            journal.own_rows()?;
+            journal.decided(cluster.as_str())?;
             {
                 let mut row = tx.prepare_cached(
                     "INSERT INTO rejected_members (decision_id, ticket_id) VALUES (?1, ?2)",
