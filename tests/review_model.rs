@@ -42,20 +42,20 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// A group as observed: name, tag, status, owner, members with origin.
+type GroupState = (
+    String,
+    String,
+    String,
+    Option<String>,
+    BTreeMap<String, String>,
+);
+
 /// Everything a reviewer can observe, in a comparable form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Snapshot {
     /// group → (name, tag, status, owner, members with origin)
-    groups: BTreeMap<
-        String,
-        (
-            String,
-            String,
-            String,
-            Option<String>,
-            BTreeMap<String, String>,
-        ),
-    >,
+    groups: BTreeMap<String, GroupState>,
     /// open cluster → members
     clusters: BTreeMap<String, BTreeSet<String>>,
 }
