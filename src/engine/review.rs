@@ -421,6 +421,41 @@ impl Engine {
         })
     }
 
+    /// Proposes a split of cluster `id` with k-means over its members (k
+    /// given, or chosen by silhouette); saves nothing.
+    ///
+    /// # Errors
+    /// As [`Engine::split`]; 422 when the cluster is too small or alike.
+    pub fn propose_split(
+        &self,
+        id: &ClusterId,
+        k: Option<usize>,
+    ) -> Result<(Vec<Vec<TicketId>>, usize, f64)> {
+        let members = self
+            .store
+            .open_cluster_members(id)?
+            .map_err(|e| refusal(e, id))?;
+        let space = self.space_with(&members)?;
+        let rows: Vec<u32> = members
+            .iter()
+            .filter_map(|t| space.row(t.as_str()))
+            .collect();
+        let proposal = crate::review::split::propose(&space, &rows, k, self.config.cluster.seed)
+            .map_err(EngineError::InvalidDecision)?;
+        let parts = proposal
+            .parts
+            .iter()
+            .map(|part| {
+                part.iter()
+                    .filter_map(|&r| {
+                        TicketId::parse(space.corpus.keys[r as usize].id.as_str()).ok()
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok((parts, proposal.k, proposal.silhouette))
+    }
+
     /// Rejects cluster `id`: not a real pattern.
     ///
     /// # Errors

@@ -7,6 +7,7 @@
 //! learning, which knows neither.
 
 pub mod attach;
+pub mod split;
 
 use std::collections::HashMap;
 

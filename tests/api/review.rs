@@ -566,3 +566,48 @@ fn a_fix_date_splits_since_fix_and_flags_a_regression() {
     )
     .assert_problem(422, "a fix date that is not a date");
 }
+
+#[test]
+fn an_automatic_split_is_proposed_first_and_saved_only_when_asked() {
+    let app = spawn_app();
+    load_fixtures(&app);
+    recluster(&app, None);
+    let id = clusters(&app)[0]["id"].as_str().expect("id").to_string();
+    let before = members(&app, &format!("/v1/clusters/{id}"));
+    let preview = app.post_json(
+        &format!("/v1/clusters/{id}/split"),
+        &json!({"auto": true, "preview": true}),
+    );
+    assert_eq!(preview.status, 200, "{}", preview.text);
+    let parts = preview.body["parts"].as_array().expect("parts");
+    assert!(parts.len() >= 2, "{}", preview.text);
+    let proposed: usize = parts.iter().map(|p| p.as_array().map_or(0, Vec::len)).sum();
+    assert_eq!(proposed, before.len(), "every member is in one part");
+    let again = app.post_json(
+        &format!("/v1/clusters/{id}/split"),
+        &json!({"auto": true, "preview": true}),
+    );
+    assert_eq!(
+        again.body["parts"], preview.body["parts"],
+        "the same request proposes the same parts"
+    );
+    assert_eq!(
+        app.get("/v1/decisions").body["decisions"],
+        json!([]),
+        "a preview saves nothing"
+    );
+    assert_eq!(members(&app, &format!("/v1/clusters/{id}")), before);
+    let saved = app.post_json(&format!("/v1/clusters/{id}/split"), &json!({"auto": 2}));
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    assert_eq!(saved.body["decision"]["kind"], "split");
+    app.post_json(
+        &format!("/v1/clusters/{id}/split"),
+        &json!({"parts": [["a"]], "auto": 2}),
+    )
+    .assert_problem(400, "parts and auto together");
+    app.post_json(
+        &format!("/v1/clusters/{id}/split"),
+        &json!({"preview": true, "parts": [["a"]]}),
+    )
+    .assert_problem(400, "preview without auto");
+}

@@ -87,7 +87,19 @@ pub async fn confirm(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SplitBody {
-    parts: Vec<Vec<String>>,
+    parts: Option<Vec<Vec<String>>>,
+    /// `true` (k chosen by silhouette over 2..8) or a number of parts.
+    auto: Option<Auto>,
+    /// With `auto`: answer the proposed parts without saving them.
+    #[serde(default)]
+    preview: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Auto {
+    Chosen(bool),
+    K(usize),
 }
 
 #[derive(Serialize)]
@@ -107,9 +119,52 @@ pub async fn split(
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let id = cluster_id(id.into_inner())?;
-    let b: SplitBody = body(&bytes, "a split ({parts: [[ticket ids], …]})")?;
+    let b: SplitBody = body(&bytes, "a split ({parts: [[ticket ids], …]} or {auto: k})")?;
+    let k = match (&b.parts, &b.auto) {
+        (Some(_), None) => None,
+        (None, Some(Auto::Chosen(true))) => Some(None),
+        (None, Some(Auto::K(k))) => Some(Some(*k)),
+        _ => {
+            return Err(ApiError::new(
+                crate::error::ErrorClass::BadRequest,
+                "bad-body",
+                "a split names its parts ({parts: [[ticket ids], …]}) or asks for a proposal ({auto: true} or {auto: k}), not both or neither",
+            ));
+        }
+    };
+    if b.preview && k.is_none() {
+        return Err(ApiError::new(
+            crate::error::ErrorClass::BadRequest,
+            "bad-body",
+            "preview goes with auto: send {auto: true, preview: true} to see a proposal",
+        ));
+    }
     let engine = state.engine.clone();
-    let outcome = blocking(move || Ok(engine.split(&id, b.parts, &auth.actor)?)).await?;
+    if let Some(k) = k
+        && b.preview
+    {
+        let (parts, k, silhouette) = blocking(move || Ok(engine.propose_split(&id, k)?)).await?;
+        return Ok(HttpResponse::Ok().json(json!({
+            "preview": true,
+            "k": k,
+            "silhouette": (silhouette * 1000.0).round() / 1000.0,
+            "parts": parts.iter().map(|p| p.iter().map(|t| t.as_str()).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        })));
+    }
+    let parts = b.parts;
+    let outcome = blocking(move || {
+        let parts = match (parts, k) {
+            (Some(parts), _) => parts,
+            (None, k) => engine
+                .propose_split(&id, k.flatten())?
+                .0
+                .into_iter()
+                .map(|p| p.into_iter().map(|t| t.to_string()).collect())
+                .collect(),
+        };
+        Ok(engine.split(&id, parts, &auth.actor)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(SplitAnswer {
         clusters: outcome.offered.into_iter().map(ClusterView::from).collect(),
         deferred: outcome
