@@ -156,7 +156,7 @@ pub fn recluster(
 ) -> Result<(ReclusterReport, Space), ReclusterError> {
     let started = Instant::now();
     let space = Space::new(read_corpus(store, analyzer, params, progress)?);
-    let attached = attach_undecided(store, &space, &AttachParams::in_recluster())?;
+    let attached = attach_undecided(store, &space, &AttachParams::in_recluster(), false)?;
     let grouped: HashSet<String> = store
         .memberships()?
         .into_iter()

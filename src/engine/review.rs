@@ -211,7 +211,7 @@ impl Engine {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
         let Some(space) = space else { return };
-        match attach_undecided(&self.store, &space, &AttachParams::after_decision()) {
+        match attach_undecided(&self.store, &space, &AttachParams::after_decision(), true) {
             Ok(n) if n > 0 => tracing::info!(attached = n, "engine attached undecided tickets"),
             Ok(_) => {}
             Err(e) => {

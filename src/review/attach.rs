@@ -14,7 +14,7 @@
 //! scoring is one pass over each undecided row's terms, each term holding
 //! one weight per class.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -52,8 +52,8 @@ impl AttachParams {
     /// is clearly one of them.
     pub fn after_decision() -> Self {
         AttachParams {
-            threshold: 0.9,
-            min_cosine: 0.4,
+            threshold: 0.7,
+            min_cosine: 0.3,
             ..AttachParams::default()
         }
     }
@@ -77,8 +77,8 @@ impl Default for AttachParams {
             background: 2_000,
             background_per_positive: 0,
             min_cosine: 0.3,
-            epochs: 30,
-            learning_rate: 2.0,
+            epochs: 60,
+            learning_rate: 5.0,
             c: 10.0,
             seed: 7,
         }
@@ -92,7 +92,7 @@ pub struct Evidence<'a> {
     /// Group key → its members' rows.
     pub members: &'a [(String, Vec<u32>)],
     /// Group key → rows it must never take (split away from it).
-    pub excluded: &'a HashMap<String, Vec<u32>>,
+    pub excluded: &'a BTreeMap<String, Vec<u32>>,
     /// Rows that may be attached (undecided tickets).
     pub candidates: &'a [u32],
 }
@@ -205,11 +205,11 @@ pub fn plan(evidence: &Evidence<'_>, p: &AttachParams) -> Vec<(u32, usize, f32)>
         );
     }
     let model = train(evidence.space, &mut examples, groups + 1, p, &mut rng);
-    let centroids: Vec<HashMap<u32, f32>> = evidence
+    let centroids: Vec<BTreeMap<u32, f32>> = evidence
         .members
         .iter()
         .map(|(_, rows)| {
-            let mut sum: HashMap<u32, f32> = HashMap::new();
+            let mut sum: BTreeMap<u32, f32> = BTreeMap::new();
             for &r in rows {
                 let (t, v) = evidence.space.corpus.matrix.row(r as usize);
                 for (t, v) in t.iter().zip(v) {
@@ -269,6 +269,7 @@ pub fn attach_undecided(
     store: &crate::store::Store,
     space: &Space,
     p: &AttachParams,
+    revise: bool,
 ) -> Result<usize, crate::store::StoreError> {
     use crate::model::{DecisionKind, ENGINE_ACTOR, GroupId, TicketId};
     let memberships = store.memberships()?;
@@ -279,7 +280,10 @@ pub fn attach_undecided(
     let mut grouped = std::collections::HashSet::new();
     let mut group_of: HashMap<String, String> = HashMap::new();
     for (ticket, group, origin) in &memberships {
-        grouped.insert(ticket.as_str());
+        // With `revise`, automatic members are candidates again.
+        if !(revise && *origin == crate::model::MemberOrigin::Automatic) {
+            grouped.insert(ticket.as_str());
+        }
         group_of.insert(ticket.clone(), group.to_string());
         // Models learn from reviewers only: an automatic member teaching
         // the next attach would let one mistake grow.
@@ -291,16 +295,16 @@ pub fn attach_undecided(
     }
     // Parts split away from a group's members: same split, another part.
     let parts = store.split_parts()?;
-    let mut by_split: HashMap<&str, Vec<(&str, u32)>> = HashMap::new();
+    let mut by_split: BTreeMap<&str, Vec<(&str, u32)>> = BTreeMap::new();
     for (ticket, split, part) in &parts {
         by_split
             .entry(split.as_str())
             .or_default()
             .push((ticket.as_str(), *part));
     }
-    let mut excluded: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut excluded: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for tickets in by_split.values() {
-        let mut parts_of_group: HashMap<&str, std::collections::HashSet<u32>> = HashMap::new();
+        let mut parts_of_group: BTreeMap<&str, std::collections::BTreeSet<u32>> = BTreeMap::new();
         for (t, part) in tickets {
             if let Some(g) = group_of.get(*t) {
                 parts_of_group.entry(g.as_str()).or_default().insert(*part);
@@ -339,6 +343,7 @@ pub fn attach_undecided(
         .collect();
     let decided = store.attach_automatic(
         &assignments,
+        revise,
         crate::store::NewDecision {
             kind: DecisionKind::Attach,
             actor: ENGINE_ACTOR,

@@ -435,19 +435,62 @@ impl Store {
     pub fn attach_automatic(
         &self,
         assignments: &[(TicketId, GroupId, f32)],
+        revise: bool,
         decision: NewDecision<'_>,
     ) -> Result<Option<(Decision, usize)>> {
-        if assignments.is_empty() {
+        if assignments.is_empty() && !revise {
             return Ok(None);
         }
         self.write(|conn| {
             let tx = conn.transaction()?;
+            let planned: HashMap<&str, &str> = assignments
+                .iter()
+                .map(|(t, g, _)| (t.as_str(), g.as_str()))
+                .collect();
+            // With `revise`, automatic members the model no longer places
+            // where they are come out (reviewers' members never do).
+            let stale: Vec<String> = if revise {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT ticket_id, group_id FROM group_members WHERE origin = 'automatic'",
+                )?;
+                let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+                let mut out = Vec::new();
+                for row in rows {
+                    let (t, g) = row?;
+                    if planned.get(t.as_str()) != Some(&g.as_str()) {
+                        out.push(t);
+                    }
+                }
+                out
+            } else {
+                Vec::new()
+            };
+            let mut fresh = Vec::new();
+            {
+                let mut free = tx.prepare_cached(
+                    "SELECT NOT EXISTS (SELECT 1 FROM group_members WHERE ticket_id = ?1)
+                        AND NOT EXISTS (SELECT 1 FROM detached WHERE group_id = ?2 AND ticket_id = ?1)
+                        AND EXISTS (SELECT 1 FROM groups WHERE id = ?2)",
+                )?;
+                let stale_set: std::collections::HashSet<&str> = stale.iter().map(String::as_str).collect();
+                for a in assignments {
+                    let (t, g, _) = a;
+                    let is_free: bool = free.query_row(params![t.as_str(), g.as_str()], |r| r.get(0))?;
+                    if is_free || stale_set.contains(t.as_str()) {
+                        fresh.push(a);
+                    }
+                }
+            }
+            if stale.is_empty() && fresh.is_empty() {
+                return Ok(None);
+            }
             let mut detail = decision.detail.clone();
             let mut per_group: BTreeMap<&str, usize> = BTreeMap::new();
-            for (_, g, _) in assignments {
+            for (_, g, _) in &fresh {
                 *per_group.entry(g.as_str()).or_default() += 1;
             }
             detail["groups"] = serde_json::json!(per_group);
+            detail["revised"] = serde_json::json!(stale.len());
             let recorded = insert_decision(
                 &tx,
                 &NewDecision {
@@ -456,24 +499,22 @@ impl Store {
                 },
                 None,
             )?;
-            let mut attached = 0;
             let mut journal = Journal::new(&tx, recorded.id.as_str());
-            {
-                let mut free = tx.prepare_cached(
-                    "SELECT NOT EXISTS (SELECT 1 FROM group_members WHERE ticket_id = ?1)
-                        AND NOT EXISTS (SELECT 1 FROM detached WHERE group_id = ?2 AND ticket_id = ?1)
-                        AND EXISTS (SELECT 1 FROM groups WHERE id = ?2)",
+            for t in &stale {
+                journal.membership(t)?;
+                tx.execute(
+                    "DELETE FROM group_members WHERE ticket_id = ?1 AND origin = 'automatic'",
+                    [t.as_str()],
                 )?;
+            }
+            let mut attached = 0;
+            {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO group_members (ticket_id, group_id, origin, decision_id, score)
-                     VALUES (?1, ?2, 'automatic', ?3, ?4)",
+                     VALUES (?1, ?2, 'automatic', ?3, ?4)
+                     ON CONFLICT (ticket_id) DO NOTHING",
                 )?;
-                for (t, g, p) in assignments {
-                    let is_free: bool =
-                        free.query_row(params![t.as_str(), g.as_str()], |r| r.get(0))?;
-                    if !is_free {
-                        continue;
-                    }
+                for (t, g, p) in fresh {
                     journal.membership(t.as_str())?;
                     journal.touch(&format!("g:{g}"))?;
                     attached += insert.execute(params![
@@ -614,8 +655,9 @@ impl Store {
     /// SQLite errors or corrupt rows.
     pub fn memberships(&self) -> Result<Vec<(String, GroupId, MemberOrigin)>> {
         self.read(|conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT ticket_id, group_id, origin FROM group_members")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT ticket_id, group_id, origin FROM group_members ORDER BY ticket_id",
+            )?;
             let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -641,8 +683,9 @@ impl Store {
     /// SQLite errors.
     pub fn split_parts(&self) -> Result<Vec<(String, String, u32)>> {
         self.read(|conn| {
-            let mut stmt =
-                conn.prepare_cached("SELECT ticket_id, split_id, part FROM split_parts")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT ticket_id, split_id, part FROM split_parts ORDER BY split_id, ticket_id",
+            )?;
             let rows = stmt.query_map([], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u32))
             })?;
