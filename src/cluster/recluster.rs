@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use super::{CannotLink, Stage, ValidClusterParams};
+use super::{CannotLink, ClusterSummary, Stage, ValidClusterParams};
 use crate::analyze::{AnalyzerSettings, SurfaceForms};
 use crate::error::{Classify, ErrorClass};
 use crate::jobs::Progress;
@@ -138,6 +138,54 @@ fn jaccard(a: &HashSet<&str>, b: &HashSet<&str>) -> f64 {
     }
 }
 
+/// A summary's members, named by ticket id, most central first.
+///
+/// # Errors
+/// A row whose key is not a ticket id (a corrupt corpus).
+pub fn members_of(
+    summary: &ClusterSummary,
+    corpus: &Corpus,
+) -> Result<Vec<ClusterMember>, ReclusterError> {
+    summary
+        .members
+        .iter()
+        .zip(&summary.similarity)
+        .map(|(&d, &similarity)| {
+            let id = &corpus.keys[d as usize].id;
+            Ok(ClusterMember {
+                ticket: TicketId::parse(id.as_str())
+                    .map_err(|_| ReclusterError::BadTicketId(id.clone()))?,
+                similarity,
+            })
+        })
+        .collect()
+}
+
+/// A summary as an open candidate cluster `id` of job `job`.
+pub fn candidate(
+    summary: &ClusterSummary,
+    id: ClusterId,
+    job: &JobId,
+    members: &[ClusterMember],
+    label_terms: Vec<String>,
+    examples: usize,
+) -> CandidateCluster {
+    let at = |ns: i64| from_unix_ns(ns).ok();
+    CandidateCluster {
+        id,
+        job: job.clone(),
+        size: members.len(),
+        label_terms,
+        examples: members.iter().take(examples).cloned().collect(),
+        cohesion: (summary.cohesion * 1000.0).round() / 1000.0,
+        by_source: summary.by_source.clone(),
+        first_seen: at(summary.first_seen_ns),
+        last_seen: at(summary.last_seen_ns),
+        current: true,
+        decided: None,
+    }
+}
+
 /// Re-clusters every ticket in `store` as job `job`, keeping the
 /// reviewers' work: grouped tickets stay in their groups (undecided ones
 /// that clearly belong to a group are attached first, as an engine
@@ -216,22 +264,9 @@ pub fn recluster(
     let saving = Instant::now();
     progress.stage(Stage::Saving.as_str(), clustering.clusters.len() as u64);
     let run = job.as_str().trim_start_matches(JobId::PREFIX);
-    let at = |ns: i64| from_unix_ns(ns).ok();
     let mut records = Vec::with_capacity(clustering.clusters.len());
     for (rank, summary) in clustering.clusters.iter().enumerate() {
-        let members = summary
-            .members
-            .iter()
-            .zip(&summary.similarity)
-            .map(|(&d, &similarity)| {
-                let id = &corpus.keys[d as usize].id;
-                Ok(ClusterMember {
-                    ticket: TicketId::parse(id.as_str())
-                        .map_err(|_| ReclusterError::BadTicketId(id.clone()))?,
-                    similarity,
-                })
-            })
-            .collect::<Result<Vec<_>, ReclusterError>>()?;
+        let members = members_of(summary, &corpus)?;
         let sample: Vec<String> = members
             .iter()
             .take(SURFACE_SAMPLE)
@@ -242,23 +277,19 @@ pub fn recluster(
             forms.observe(&stored.ticket.title);
             forms.observe(&stored.ticket.body);
         }
-        let cluster = CandidateCluster {
-            id: ClusterId::from_tail(format!("{run}-{}", rank + 1)),
-            job: job.clone(),
-            size: members.len(),
-            label_terms: summary
-                .label_term_ids
-                .iter()
-                .map(|&t| forms.surface(&corpus.vocab.terms[t as usize]))
-                .collect(),
-            examples: members.iter().take(params.examples).cloned().collect(),
-            cohesion: (summary.cohesion * 1000.0).round() / 1000.0,
-            by_source: summary.by_source.clone(),
-            first_seen: at(summary.first_seen_ns),
-            last_seen: at(summary.last_seen_ns),
-            current: true,
-            decided: None,
-        };
+        let label_terms = summary
+            .label_term_ids
+            .iter()
+            .map(|&t| forms.surface(&corpus.vocab.terms[t as usize]))
+            .collect();
+        let cluster = candidate(
+            summary,
+            ClusterId::from_tail(format!("{run}-{}", rank + 1)),
+            job,
+            &members,
+            label_terms,
+            params.examples,
+        );
         records.push((cluster, members));
         progress.advance(rank as u64 + 1);
     }

@@ -10,10 +10,11 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::{Engine, EngineError, Result};
+use crate::cluster::recluster::{candidate, members_of};
 use crate::cluster::summary::summarize;
 use crate::model::{
-    CandidateCluster, ClusterId, ClusterMember, Decision, DecisionKind, Group, GroupCounts,
-    GroupId, GroupMember, Tag, TicketId, truncate,
+    CandidateCluster, ClusterId, Decision, DecisionKind, Group, GroupCounts, GroupId, GroupMember,
+    Tag, TicketId, truncate,
 };
 use crate::review::Space;
 use crate::review::attach::{AttachParams, attach_undecided};
@@ -360,39 +361,21 @@ impl Engine {
         let defer_below = DEFER_BELOW.min((median / 4).max(3));
         let mut new_clusters = Vec::with_capacity(summaries.len());
         for (i, summary) in summaries.iter().enumerate() {
-            let members: Vec<ClusterMember> = summary
-                .members
+            let members = members_of(summary, &space.corpus)?;
+            let label_terms = summary
+                .label_term_ids
                 .iter()
-                .zip(&summary.similarity)
-                .filter_map(|(&r, &similarity)| {
-                    TicketId::parse(space.corpus.keys[r as usize].id.as_str())
-                        .ok()
-                        .map(|ticket| ClusterMember { ticket, similarity })
-                })
+                .map(|&t| space.corpus.vocab.terms[t as usize].clone())
                 .collect();
-            let at = |ns: i64| crate::model::from_unix_ns(ns).ok();
-            let part = CandidateCluster {
-                id: ClusterId::parse(format!("{id}-{}", i + 1))
+            let part = candidate(
+                summary,
+                ClusterId::parse(format!("{id}-{}", i + 1))
                     .map_err(|e| EngineError::InvalidDecision(e.to_string()))?,
-                job: cluster.job.clone(),
-                size: members.len(),
-                label_terms: summary
-                    .label_term_ids
-                    .iter()
-                    .map(|&t| space.corpus.vocab.terms[t as usize].clone())
-                    .collect(),
-                examples: members
-                    .iter()
-                    .take(self.config.cluster.examples)
-                    .cloned()
-                    .collect(),
-                cohesion: (summary.cohesion * 1000.0).round() / 1000.0,
-                by_source: summary.by_source.clone(),
-                first_seen: at(summary.first_seen_ns),
-                last_seen: at(summary.last_seen_ns),
-                current: true,
-                decided: None,
-            };
+                &cluster.job,
+                &members,
+                label_terms,
+                self.config.cluster.examples,
+            );
             new_clusters.push((part, members));
         }
         new_clusters.sort_by_key(|c| std::cmp::Reverse(c.0.size));

@@ -231,8 +231,7 @@ pub fn attach_undecided(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::Analyzer;
-    use crate::vectors::{CorpusBuilder, DocText, TicketKey, VectorParams};
+    use crate::vectors::VectorParams;
 
     #[test]
     fn a_ticket_joins_the_group_it_is_clearly_near_and_no_other() {
@@ -244,26 +243,13 @@ mod tests {
             "card payment declined online at the shop", // near the card group
             "the weather is lovely",                    // near nothing
         ];
-        let mut builder = CorpusBuilder::new(Analyzer::default(), 2.0);
-        builder.add(
-            texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| DocText {
-                    key: TicketKey {
-                        id: format!("t{i}"),
-                        ..TicketKey::default()
-                    },
-                    title: String::new(),
-                    body: t.to_string(),
-                    notes: String::new(),
-                })
-                .collect(),
+        let space = super::super::space_of(
+            &texts,
+            &VectorParams {
+                min_df: 1,
+                ..VectorParams::default()
+            },
         );
-        let space = Space::new(builder.finish(&VectorParams {
-            min_df: 1,
-            ..VectorParams::default()
-        }));
         let row = |id: &str| space.row(id).expect("row");
         let members = vec![
             ("g1".to_string(), vec![row("t0"), row("t1")]),

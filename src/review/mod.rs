@@ -43,3 +43,26 @@ impl Space {
         self.corpus.is_empty()
     }
 }
+
+/// A space of one ticket per text (`t0`, `t1`, …), for tests.
+#[cfg(test)]
+pub(crate) fn space_of(texts: &[&str], params: &crate::vectors::VectorParams) -> Space {
+    use crate::vectors::{CorpusBuilder, DocText, TicketKey};
+    let mut builder = CorpusBuilder::new(crate::analyze::Analyzer::default(), params.title_weight);
+    builder.add(
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| DocText {
+                key: TicketKey {
+                    id: format!("t{i}"),
+                    ..TicketKey::default()
+                },
+                title: String::new(),
+                body: t.to_string(),
+                notes: String::new(),
+            })
+            .collect(),
+    );
+    Space::new(builder.finish(params))
+}

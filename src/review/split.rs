@@ -133,27 +133,10 @@ pub fn propose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::Analyzer;
-    use crate::vectors::{CorpusBuilder, DocText, TicketKey, VectorParams};
+    use crate::vectors::VectorParams;
 
     fn space(texts: &[&str]) -> Space {
-        let mut builder = CorpusBuilder::new(Analyzer::default(), 2.0);
-        builder.add(
-            texts
-                .iter()
-                .enumerate()
-                .map(|(i, t)| DocText {
-                    key: TicketKey {
-                        id: format!("t{i}"),
-                        ..TicketKey::default()
-                    },
-                    title: String::new(),
-                    body: t.to_string(),
-                    notes: String::new(),
-                })
-                .collect(),
-        );
-        Space::new(builder.finish(&VectorParams::default()))
+        super::super::space_of(texts, &VectorParams::default())
     }
 
     #[test]

@@ -230,11 +230,10 @@ impl Store {
         &self,
         id: &ClusterId,
     ) -> Result<std::result::Result<Vec<TicketId>, Refusal>> {
-        self.write(|conn| {
-            let tx = conn.transaction()?;
-            let members = open_members(&tx, id)?;
-            tx.commit()?;
-            Ok(members)
+        // A read: one snapshot on a reader connection, the writer stays free.
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            open_members(&tx, id)
         })
     }
 
