@@ -8,6 +8,24 @@
 
 use std::collections::HashMap;
 
+/// What reviewers decided before a run, as the clustering takes it.
+#[derive(Debug, Clone, Default)]
+pub struct Constraints {
+    /// Rows of different parts of one split never share a cluster.
+    pub cannot_link: CannotLink,
+    /// Row → the group holding it (`None`: free); may be empty (all free).
+    /// Grouped rows stay put, as one node per group ([`super::fixed`]), and
+    /// come out in no cluster.
+    pub fixed: Vec<Option<u32>>,
+}
+
+impl Constraints {
+    /// Whether row `r` is in a group.
+    pub fn is_fixed(&self, r: usize) -> bool {
+        self.fixed.get(r).is_some_and(Option::is_some)
+    }
+}
+
 /// Cannot-link constraints by corpus row: each row's (split, part) pairs.
 #[derive(Debug, Clone, Default)]
 pub struct CannotLink {

@@ -1,6 +1,8 @@
 //! Clustering: TF-IDF rows → approximate kNN graph ([`knn`]) → Leiden
-//! communities ([`leiden`]), pieces of one symptom joined back ([`join`]) →
-//! candidate clusters with summaries ([`summary`]).
+//! communities ([`leiden`], with confirmed groups as fixed nodes:
+//! [`fixed`]), pieces of one symptom joined back ([`join`]), fringe tickets
+//! held out of the cores ([`core`]) → candidate clusters with summaries
+//! ([`summary`]).
 //!
 //! The number of clusters is not given: Leiden finds it from the graph at
 //! the configured resolution. Tickets with no neighbour above
@@ -15,6 +17,8 @@
 //! vectors of one cluster.
 
 pub mod constraints;
+pub mod core;
+pub mod fixed;
 pub mod graph;
 pub mod join;
 pub mod knn;
@@ -25,7 +29,7 @@ pub mod summary;
 
 use std::time::Instant;
 
-pub use constraints::CannotLink;
+pub use constraints::{CannotLink, Constraints};
 pub use params::{ClusterParams, ParamError, ValidClusterParams};
 pub use summary::ClusterSummary;
 
@@ -78,32 +82,53 @@ pub fn cluster(
     params: &ValidClusterParams,
     on_stage: &mut dyn FnMut(Stage),
 ) -> Clustering {
-    cluster_with(corpus, params, &CannotLink::default(), on_stage)
+    on_stage(Stage::Neighbors);
+    let started = Instant::now();
+    let neighbors = knn::knn(&corpus.matrix, &corpus.vocab, params);
+    let neighbors_s = seconds_since(started);
+    let mut clustering = cluster_constrained(
+        corpus,
+        &neighbors,
+        params,
+        &Constraints::default(),
+        on_stage,
+    );
+    clustering.timings.neighbors_s = neighbors_s;
+    clustering
 }
 
-/// Clusters a corpus keeping reviewer constraints: rows split apart never
-/// share a cluster (see [`constraints`]).
-pub fn cluster_with(
+/// Clusters a corpus whose kNN lists are built, keeping reviewer
+/// constraints: rows split apart never share a cluster, grouped rows stay
+/// in their groups and only free rows come out in clusters. The caller
+/// times the neighbours.
+pub fn cluster_constrained(
     corpus: &Corpus,
+    neighbors: &knn::Neighbors,
     params: &ValidClusterParams,
-    cannot_link: &CannotLink,
+    constraints: &Constraints,
     on_stage: &mut dyn FnMut(Stage),
 ) -> Clustering {
     let mut timings = Timings::default();
-    on_stage(Stage::Neighbors);
-    let started = Instant::now();
-    let mut neighbors = knn::knn(&corpus.matrix, &corpus.vocab, params);
-    if !cannot_link.is_empty() {
-        for (d, list) in neighbors.iter_mut().enumerate() {
-            list.retain(|&(o, _)| !cannot_link.conflict(d as u32, o));
-        }
-    }
-    let graph = graph::Graph::from_neighbors(&neighbors);
-    drop(neighbors);
-    timings.neighbors_s = seconds_since(started);
+    let cannot_link = &constraints.cannot_link;
+    let graph = if cannot_link.is_empty() {
+        graph::Graph::from_neighbors(neighbors)
+    } else {
+        let kept: knn::Neighbors = neighbors
+            .iter()
+            .enumerate()
+            .map(|(d, list)| {
+                list.iter()
+                    .copied()
+                    .filter(|&(o, _)| !cannot_link.conflict(d as u32, o))
+                    .collect()
+            })
+            .collect();
+        graph::Graph::from_neighbors(&kept)
+    };
     on_stage(Stage::Communities);
     let started = Instant::now();
-    let mut membership = leiden::leiden(&graph, params.resolution, params.seed);
+    let mut membership =
+        fixed::leiden_with_fixed(&graph, &constraints.fixed, params.resolution, params.seed);
     join::join_alike(
         &graph,
         &corpus.matrix,
@@ -111,12 +136,26 @@ pub fn cluster_with(
         params.min_cluster_size,
         params.join_cosine,
     );
+    core::hold_back_fringe(
+        &graph,
+        &mut membership,
+        params.core_share,
+        &|v| !constraints.is_fixed(v),
+        params.resolution,
+        params.seed,
+    );
     timings.communities_s = seconds_since(started);
     drop(graph);
-    let groups = leiden::members_by_community(&membership);
     let mut unclustered = Vec::new();
     let mut clusters: Vec<Vec<u32>> = Vec::new();
-    for group in groups.into_iter().flat_map(|g| cannot_link.separate(g)) {
+    let communities = leiden::members_by_community(&membership)
+        .into_iter()
+        .map(|mut c| {
+            c.retain(|&r| !constraints.is_fixed(r as usize));
+            c
+        })
+        .filter(|c| !c.is_empty());
+    for group in communities.flat_map(|g| cannot_link.separate(g)) {
         if group.len() >= params.min_cluster_size {
             clusters.push(group);
         } else {

@@ -19,6 +19,10 @@ pub struct ClusterParams {
     pub min_similarity: f32,
     /// Communities smaller than this are reported as unclustered.
     pub min_cluster_size: usize,
+    /// A ticket with less than this share of its neighbour weight inside
+    /// its community is on the community's fringe, held out of it and
+    /// clustered with the other fringe tickets (0 keeps every ticket in).
+    pub core_share: f64,
     /// Adjacent communities whose centroids are at least this alike (cosine)
     /// are one symptom that modularity cut for its size, and are joined.
     pub join_cosine: f32,
@@ -46,6 +50,7 @@ impl Default for ClusterParams {
             resolution: 4.0,
             min_similarity: 0.1,
             min_cluster_size: 3,
+            core_share: 0.6,
             join_cosine: 0.7,
             query_terms: 12,
             max_index_df_ratio: 1.0,
@@ -78,7 +83,7 @@ impl ClusterParams {
     /// The first value out of range, said so that it can be fixed.
     pub fn check(self) -> Result<ValidClusterParams, ParamError> {
         let v = &self.vectors;
-        let rules: [(bool, &str); 11] = [
+        let rules: [(bool, &str); 12] = [
             (
                 v.title_weight > 0.0 && v.title_weight <= 10.0,
                 "cluster.vectors.title_weight must be in (0, 10]",
@@ -103,6 +108,10 @@ impl ClusterParams {
             (
                 self.min_cluster_size >= 2,
                 "cluster.min_cluster_size must be at least 2",
+            ),
+            (
+                (0.0..1.0).contains(&self.core_share),
+                "cluster.core_share must be in [0, 1)",
             ),
             (
                 self.join_cosine > 0.0 && self.join_cosine <= 1.0,

@@ -9,7 +9,8 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use super::{CannotLink, ClusterSummary, Stage, ValidClusterParams};
+use super::knn::knn;
+use super::{CannotLink, ClusterSummary, Constraints, Stage, ValidClusterParams};
 use crate::analyze::{AnalyzerSettings, SurfaceForms};
 use crate::error::{Classify, ErrorClass};
 use crate::jobs::Progress;
@@ -20,7 +21,7 @@ use crate::model::{
 use crate::review::Space;
 use crate::review::attach::{AttachParams, attach_undecided};
 use crate::store::{Store, StoreError};
-use crate::vectors::{Corpus, CorpusBuilder, CsrMatrix, DocText, TicketKey};
+use crate::vectors::{Corpus, CorpusBuilder, DocText, TicketKey};
 
 /// Why a re-cluster failed.
 #[derive(Debug, thiserror::Error)]
@@ -108,22 +109,6 @@ pub fn read_corpus(
     Ok(builder.finish(&params.vectors))
 }
 
-/// The rows of `corpus` at `rows`, as a corpus of their own (same
-/// vocabulary and IDF).
-fn sub_corpus(corpus: &Corpus, rows: &[u32]) -> Corpus {
-    Corpus {
-        keys: rows
-            .iter()
-            .map(|&r| corpus.keys[r as usize].clone())
-            .collect(),
-        matrix: CsrMatrix::from_rows(rows.iter().map(|&r| {
-            let (t, v) = corpus.matrix.row(r as usize);
-            t.iter().copied().zip(v.iter().copied()).collect::<Vec<_>>()
-        })),
-        vocab: corpus.vocab.clone(),
-    }
-}
-
 /// Jaccard similarity at which a candidate counts as a rejected set come
 /// back (and is not offered).
 const REJECTED_ALIKE: f64 = 0.8;
@@ -186,6 +171,50 @@ pub fn candidate(
     }
 }
 
+/// The size of the cluster holding the median clustered ticket (0 when
+/// there are none): what counts as a small part when a reviewer splits one
+/// of them. Weighted by tickets, so that the many small fringe clusters do
+/// not pull it down.
+fn median_size(records: &[(CandidateCluster, Vec<ClusterMember>)]) -> usize {
+    let mut sizes: Vec<usize> = records.iter().map(|(c, _)| c.size).collect();
+    sizes.sort_unstable();
+    let half = sizes.iter().sum::<usize>().div_ceil(2);
+    let mut seen = 0;
+    sizes
+        .into_iter()
+        .find(|&s| {
+            seen += s;
+            seen >= half
+        })
+        .unwrap_or(0)
+}
+
+/// The reviewers' constraints by row of `space`: each grouped row fixed in
+/// its group, split parts kept apart.
+fn constraints(store: &Store, space: &Space) -> Result<Constraints, ReclusterError> {
+    let mut group_index: HashMap<String, u32> = HashMap::new();
+    let mut fixed = vec![None; space.len()];
+    for (ticket, group, _) in store.memberships()? {
+        if let Some(row) = space.row(&ticket) {
+            let next = group_index.len() as u32;
+            fixed[row as usize] = Some(*group_index.entry(group.to_string()).or_insert(next));
+        }
+    }
+    let mut split_index: HashMap<String, u32> = HashMap::new();
+    let mut triples = Vec::new();
+    for (ticket, split, part) in store.split_parts()? {
+        if let Some(row) = space.row(ticket.as_str()) {
+            let next = split_index.len() as u32;
+            let s = *split_index.entry(split).or_insert(next);
+            triples.push((row, s, part));
+        }
+    }
+    Ok(Constraints {
+        cannot_link: CannotLink::new(triples),
+        fixed,
+    })
+}
+
 /// Re-clusters every ticket in `store` as job `job`, keeping the
 /// reviewers' work: grouped tickets stay in their groups (undecided ones
 /// that clearly belong to a group are attached first, as an engine
@@ -203,45 +232,32 @@ pub fn recluster(
     progress: &mut dyn Progress,
 ) -> Result<(ReclusterReport, Space), ReclusterError> {
     let started = Instant::now();
-    let space = Space::new(read_corpus(store, analyzer, params, progress)?);
+    let corpus = read_corpus(store, analyzer, params, progress)?;
+    let mut timings = ReclusterTimings {
+        vectorize_s: seconds_since(started),
+        ..ReclusterTimings::default()
+    };
+    progress.stage(Stage::Neighbors.as_str(), 0);
+    let knn_started = Instant::now();
+    let neighbors = knn(&corpus.matrix, &corpus.vocab, params);
+    timings.neighbors_s = seconds_since(knn_started);
+    let space = Space::with_neighbors(corpus, params, neighbors);
     let attached = attach_undecided(store, &space, &AttachParams::in_recluster(), false)?;
-    let grouped: HashSet<String> = store
-        .memberships()?
-        .into_iter()
-        .map(|(t, _, _)| t)
-        .collect();
-    let open_rows: Vec<u32> = (0..space.len() as u32)
-        .filter(|&r| !grouped.contains(&space.corpus.keys[r as usize].id))
-        .collect();
-    let corpus = sub_corpus(&space.corpus, &open_rows);
-    let sub_row: HashMap<&str, u32> = corpus
-        .keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| (k.id.as_str(), i as u32))
-        .collect();
-    let mut split_index: HashMap<String, u32> = HashMap::new();
-    let mut triples = Vec::new();
-    for (ticket, split, part) in store.split_parts()? {
-        if let Some(&row) = sub_row.get(ticket.as_str()) {
-            let next = split_index.len() as u32;
-            let s = *split_index.entry(split).or_insert(next);
-            triples.push((row, s, part));
-        }
-    }
-    let cannot_link = CannotLink::new(triples);
+    let constraints = constraints(store, &space)?;
+    let free = constraints.fixed.iter().filter(|g| g.is_none()).count();
+    let corpus = &space.corpus;
     let rejected_sets = store.rejected_sets()?;
     let rejected: Vec<HashSet<&str>> = rejected_sets
         .iter()
         .map(|set| set.iter().map(String::as_str).collect())
         .collect();
-    let mut timings = ReclusterTimings {
-        vectorize_s: seconds_since(started),
-        ..ReclusterTimings::default()
-    };
-    let mut clustering = super::cluster_with(&corpus, params, &cannot_link, &mut |stage| {
-        progress.stage(stage.as_str(), 0);
-    });
+    let mut clustering = super::cluster_constrained(
+        corpus,
+        space.neighbors(),
+        params,
+        &constraints,
+        &mut |stage| progress.stage(stage.as_str(), 0),
+    );
     if !rejected.is_empty() {
         let (kept, returned): (Vec<_>, Vec<_>) = std::mem::take(&mut clustering.clusters)
             .into_iter()
@@ -258,7 +274,6 @@ pub fn recluster(
             .unclustered
             .extend(returned.into_iter().flat_map(|c| c.members));
     }
-    timings.neighbors_s = clustering.timings.neighbors_s;
     timings.communities_s = clustering.timings.communities_s;
     timings.summaries_s = clustering.timings.summaries_s;
     let saving = Instant::now();
@@ -266,7 +281,7 @@ pub fn recluster(
     let run = job.as_str().trim_start_matches(JobId::PREFIX);
     let mut records = Vec::with_capacity(clustering.clusters.len());
     for (rank, summary) in clustering.clusters.iter().enumerate() {
-        let members = members_of(summary, &corpus)?;
+        let members = members_of(summary, corpus)?;
         let sample: Vec<String> = members
             .iter()
             .take(SURFACE_SAMPLE)
@@ -302,11 +317,12 @@ pub fn recluster(
             tickets,
             attached,
             clusters: records.len(),
+            median_size: median_size(&records),
             unclustered: clustering.unclustered.len(),
             clustered_share: if tickets == 0 {
                 1.0
             } else {
-                1.0 - clustering.unclustered.len() as f64 / corpus.len().max(1) as f64
+                1.0 - clustering.unclustered.len() as f64 / free.max(1) as f64
             },
             vocabulary: corpus.vocab.len(),
             timings,

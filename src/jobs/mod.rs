@@ -308,6 +308,7 @@ mod tests {
             tickets: 1,
             attached: 0,
             clusters: 0,
+            median_size: 0,
             unclustered: 1,
             clustered_share: 0.0,
             vocabulary: 0,

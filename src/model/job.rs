@@ -124,6 +124,9 @@ pub struct ReclusterReport {
     #[serde(default)]
     pub attached: usize,
     pub clusters: usize,
+    /// The median candidate's size: what counts as a small part later.
+    #[serde(default)]
+    pub median_size: usize,
     pub unclustered: usize,
     /// Share of tickets in some cluster.
     pub clustered_share: f64,

@@ -1,6 +1,6 @@
 //! What reviewers' decisions teach the engine: the vector space of the
-//! last re-cluster, and per-group linear models that attach undecided
-//! tickets to a group only above a calibrated probability.
+//! last re-cluster, the rule that attaches undecided tickets to groups, and
+//! the k-means that proposes splits.
 //!
 //! Decisions themselves are recorded by the store (`store/review.rs`) and
 //! driven by the engine (`engine/review.rs`); this module holds the
@@ -10,24 +10,57 @@ pub mod attach;
 pub mod split;
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
+use crate::cluster::ValidClusterParams;
+use crate::cluster::knn::{Neighbors, knn};
 use crate::vectors::Corpus;
 
-/// The TF-IDF rows of every ticket the last re-cluster read, by ticket id.
+/// The TF-IDF rows of every ticket the last re-cluster read, by ticket id,
+/// and their nearest neighbours.
 pub struct Space {
     pub corpus: Corpus,
     row_of: HashMap<String, u32>,
+    neighbors: OnceLock<Neighbors>,
+    params: ValidClusterParams,
 }
 
 impl Space {
-    pub fn new(corpus: Corpus) -> Space {
+    /// A space whose neighbours are built on first use.
+    pub fn new(corpus: Corpus, params: &ValidClusterParams) -> Space {
         let row_of = corpus
             .keys
             .iter()
             .enumerate()
             .map(|(i, k)| (k.id.clone(), i as u32))
             .collect();
-        Space { corpus, row_of }
+        Space {
+            corpus,
+            row_of,
+            neighbors: OnceLock::new(),
+            params: params.clone(),
+        }
+    }
+
+    /// A space with its kNN lists already built (by the re-cluster).
+    pub fn with_neighbors(
+        corpus: Corpus,
+        params: &ValidClusterParams,
+        neighbors: Neighbors,
+    ) -> Space {
+        let space = Space::new(corpus, params);
+        space
+            .neighbors
+            .set(neighbors)
+            .unwrap_or_else(|_| unreachable!("a new space has no neighbours yet"));
+        space
+    }
+
+    /// Each row's nearest rows, as the clustering links them (built now if
+    /// this space did not come from a re-cluster).
+    pub fn neighbors(&self) -> &Neighbors {
+        self.neighbors
+            .get_or_init(|| knn(&self.corpus.matrix, &self.corpus.vocab, &self.params))
     }
 
     /// The row of ticket `id`, if the space holds it.
@@ -64,5 +97,11 @@ pub(crate) fn space_of(texts: &[&str], params: &crate::vectors::VectorParams) ->
             })
             .collect(),
     );
-    Space::new(builder.finish(params))
+    let cluster = crate::cluster::ClusterParams {
+        vectors: params.clone(),
+        ..crate::cluster::ClusterParams::default()
+    }
+    .check()
+    .expect("valid test params");
+    Space::new(builder.finish(params), &cluster)
 }
