@@ -20,6 +20,7 @@ pub mod constraints;
 pub mod core;
 pub mod fixed;
 pub mod graph;
+pub mod identity;
 pub mod join;
 pub mod knn;
 pub mod leiden;

@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
+use super::identity::carried_ids;
 use super::knn::knn;
 use super::{CannotLink, ClusterSummary, Constraints, Stage, ValidClusterParams};
 use crate::analyze::{AnalyzerSettings, SurfaceForms};
@@ -279,8 +280,21 @@ pub fn recluster(
     let saving = Instant::now();
     progress.stage(Stage::Saving.as_str(), clustering.clusters.len() as u64);
     let run = job.as_str().trim_start_matches(JobId::PREFIX);
+    let carried = {
+        let new: Vec<Vec<&str>> = clustering
+            .clusters
+            .iter()
+            .map(|c| {
+                c.members
+                    .iter()
+                    .map(|&m| corpus.keys[m as usize].id.as_str())
+                    .collect()
+            })
+            .collect();
+        carried_ids(&store.open_clusters_with_members()?, &new)
+    };
     let mut records = Vec::with_capacity(clustering.clusters.len());
-    for (rank, summary) in clustering.clusters.iter().enumerate() {
+    for ((rank, summary), kept) in clustering.clusters.iter().enumerate().zip(carried) {
         let members = members_of(summary, corpus)?;
         let sample: Vec<String> = members
             .iter()
@@ -299,7 +313,7 @@ pub fn recluster(
             .collect();
         let cluster = candidate(
             summary,
-            ClusterId::from_tail(format!("{run}-{}", rank + 1)),
+            kept.unwrap_or_else(|| ClusterId::from_tail(format!("{run}-{}", rank + 1))),
             job,
             &members,
             label_terms,

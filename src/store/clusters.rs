@@ -124,8 +124,12 @@ impl Store {
             tx.execute("DELETE FROM cluster_members", [])?;
             tx.execute("UPDATE clusters SET current = 0 WHERE current = 1", [])?;
             {
+                // A cluster that kept its id (`cluster::identity`) updates
+                // its row; any other is new.
                 let mut cluster = tx.prepare(
-                    "INSERT INTO clusters (id, job_id, rank, size, summary, current) VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+                    "INSERT INTO clusters (id, job_id, rank, size, summary, current) VALUES (?1, ?2, ?3, ?4, ?5, 1)
+                     ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, rank = excluded.rank,
+                       size = excluded.size, summary = excluded.summary, current = 1",
                 )?;
                 let mut member = tx.prepare(
                     "INSERT INTO cluster_members (cluster_id, position, ticket_id, similarity) VALUES (?1, ?2, ?3, ?4)",
@@ -181,6 +185,38 @@ impl Store {
                     None,
                     &summary,
                 )?);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every open cluster (current, undecided) with its open members: what
+    /// a re-cluster matches its new clusters against to keep their ids.
+    ///
+    /// # Errors
+    /// SQLite errors or corrupt rows.
+    pub fn open_clusters_with_members(&self) -> Result<Vec<(ClusterId, Vec<String>)>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT c.id, cm.ticket_id FROM clusters c
+                 JOIN cluster_members cm ON cm.cluster_id = c.id
+                 WHERE c.current = 1 AND c.decided IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.ticket_id = cm.ticket_id)
+                 ORDER BY c.id, cm.position",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut out: Vec<(ClusterId, Vec<String>)> = Vec::new();
+            while let Some(row) = rows.next()? {
+                let id: String = row.get(0)?;
+                let ticket: String = row.get(1)?;
+                if out.last().is_none_or(|(c, _)| c.as_str() != id) {
+                    let id =
+                        ClusterId::parse(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    out.push((id, Vec::new()));
+                }
+                if let Some((_, members)) = out.last_mut() {
+                    members.push(ticket);
+                }
             }
             Ok(out)
         })
