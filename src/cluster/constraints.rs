@@ -1,10 +1,12 @@
 //! Reviewer constraints the clustering must keep: tickets from different
 //! parts of one split never share a candidate.
 //!
-//! Two places enforce it: links between such tickets are dropped from the
-//! neighbour graph before Leiden runs (so communities rarely form across a
-//! split), and any community that still holds two parts of one split is cut
-//! along the parts before clusters are summarised (so none ever does).
+//! Three places enforce it: links between such tickets are dropped from the
+//! neighbour graph, Leiden never moves a ticket into a community holding
+//! another part of its split ([`super::leiden::leiden_constrained`]), and
+//! any community that the later steps (joining alike pieces, the fringe)
+//! still leave holding two parts is cut along them before clusters are
+//! summarised, so none ever does.
 
 use std::collections::HashMap;
 
@@ -44,6 +46,17 @@ impl CannotLink {
 
     pub fn is_empty(&self) -> bool {
         self.parts.is_empty()
+    }
+
+    /// Each of the first `n` rows' (split, part) pairs, as Leiden takes
+    /// them; empty when no row was ever split.
+    pub fn tags(&self, n: usize) -> Vec<super::leiden::PartTags> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        (0..n as u32)
+            .map(|r| self.parts.get(&r).cloned().unwrap_or_default())
+            .collect()
     }
 
     /// Whether rows `a` and `b` were split apart.

@@ -12,21 +12,35 @@
 //! --stages cluster,review,persist --holdout 0`).
 
 use super::graph::Graph;
-use super::leiden;
+use super::leiden::{self, PartTags};
 
 /// Communities of every row, rows with `fixed[v] = Some(g)` moving together
-/// as group g's node. Deterministic for a given graph and seed.
+/// as group g's node, and rows with another part of one split (`tags`) never
+/// together. Deterministic for a given graph and seed.
 pub fn leiden_with_fixed(
     graph: &Graph,
     fixed: &[Option<u32>],
+    tags: &[PartTags],
     resolution: f64,
     seed: u64,
 ) -> Vec<u32> {
     if fixed.iter().all(Option::is_none) {
-        return leiden::leiden(graph, resolution, seed);
+        return leiden::leiden_constrained(graph, resolution, seed, tags);
     }
     let (collapsed, node_of) = collapse(graph, fixed);
-    let communities = leiden::leiden(&collapsed, resolution, seed);
+    let mut node_tags: Vec<PartTags> = Vec::new();
+    if !tags.is_empty() {
+        node_tags = vec![Vec::new(); collapsed.nodes()];
+        for (v, t) in tags.iter().enumerate() {
+            let into = &mut node_tags[node_of[v] as usize];
+            for &pair in t {
+                if !into.contains(&pair) {
+                    into.push(pair);
+                }
+            }
+        }
+    }
+    let communities = leiden::leiden_constrained(&collapsed, resolution, seed, &node_tags);
     node_of.iter().map(|&n| communities[n as usize]).collect()
 }
 
@@ -99,14 +113,14 @@ mod tests {
         let graph = two_cliques();
         // A reviewer grouped 2, 3, 4 and 5 together, across the two cliques.
         let fixed = [None, None, Some(0), Some(0), Some(0), Some(0), None, None];
-        let m = leiden_with_fixed(&graph, &fixed, 1.0, 3);
+        let m = leiden_with_fixed(&graph, &fixed, &[], 1.0, 3);
         assert!(m[2] == m[3] && m[3] == m[4] && m[4] == m[5], "{m:?}");
     }
 
     #[test]
     fn free_rows_cluster_as_without_groups() {
         let graph = two_cliques();
-        let m = leiden_with_fixed(&graph, &[None; 8], 1.0, 3);
+        let m = leiden_with_fixed(&graph, &[None; 8], &[], 1.0, 3);
         assert_eq!(m, leiden::leiden(&graph, 1.0, 3));
         assert!(m[0] == m[3] && m[4] == m[7] && m[0] != m[4], "{m:?}");
     }

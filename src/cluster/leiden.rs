@@ -12,8 +12,15 @@
 //! O(edges) per sweep, a few seconds at 15M edges; refinement is greedy
 //! rather than randomised (deterministic and simpler, at a small cost in
 //! quality).
+//!
+//! Cannot-link constraints (tickets a reviewer split apart) are kept inside
+//! the moves ([`leiden_constrained`]): each node carries the (split, part)
+//! pairs of its tickets, and a node never moves into a community holding
+//! another part of one of its splits. Refinement only merges inside a
+//! community, and aggregated nodes carry the union of their members' pairs,
+//! so no pass can put two parts together.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -26,16 +33,91 @@ const PASSES: usize = 2;
 
 /// Community of each node, numbered 0.. in order of first appearance.
 pub fn leiden(graph: &Graph, resolution: f64, seed: u64) -> Vec<u32> {
+    leiden_constrained(graph, resolution, seed, &[])
+}
+
+/// The (split, part) pairs a node holds; a node with none is free.
+pub type PartTags = Vec<(u32, u32)>;
+
+/// As [`leiden`], with each node's (split, part) pairs (`tags[v]`; may be
+/// shorter than the graph, or empty): no community ever holds two parts of
+/// one split.
+pub fn leiden_constrained(
+    graph: &Graph,
+    resolution: f64,
+    seed: u64,
+    tags: &[PartTags],
+) -> Vec<u32> {
     let n = graph.nodes();
     let mut membership: Vec<u32> = (0..n as u32).collect();
     if graph.total <= 0.0 {
         return membership;
     }
+    let tags: Vec<PartTags> = (0..n)
+        .map(|v| tags.get(v).cloned().unwrap_or_default())
+        .collect();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     for _ in 0..PASSES {
-        membership = one_pass(graph, membership, resolution, &mut rng);
+        membership = one_pass(graph, membership, resolution, &tags, &mut rng);
     }
     renumber(&membership).0
+}
+
+/// Which split parts each community holds: (split, part, tickets) per
+/// community, only for communities with constrained nodes.
+#[derive(Default)]
+struct PartLedger {
+    by_community: HashMap<u32, Vec<(u32, u32, u32)>>,
+}
+
+impl PartLedger {
+    fn new(part: &[u32], tags: &[PartTags]) -> PartLedger {
+        let mut ledger = PartLedger::default();
+        for (v, t) in tags.iter().enumerate() {
+            ledger.add(part[v], t);
+        }
+        ledger
+    }
+
+    /// Whether a node with `tags` may join community `c`.
+    fn allows(&self, c: u32, tags: &[(u32, u32)]) -> bool {
+        if tags.is_empty() {
+            return true;
+        }
+        let Some(held) = self.by_community.get(&c) else {
+            return true;
+        };
+        !tags
+            .iter()
+            .any(|&(s, p)| held.iter().any(|&(hs, hp, n)| hs == s && hp != p && n > 0))
+    }
+
+    fn add(&mut self, c: u32, tags: &[(u32, u32)]) {
+        if tags.is_empty() {
+            return;
+        }
+        let held = self.by_community.entry(c).or_default();
+        for &(s, p) in tags {
+            match held.iter_mut().find(|(hs, hp, _)| *hs == s && *hp == p) {
+                Some(entry) => entry.2 += 1,
+                None => held.push((s, p, 1)),
+            }
+        }
+    }
+
+    fn remove(&mut self, c: u32, tags: &[(u32, u32)]) {
+        if tags.is_empty() {
+            return;
+        }
+        if let Some(held) = self.by_community.get_mut(&c) {
+            for &(s, p) in tags {
+                if let Some(entry) = held.iter_mut().find(|(hs, hp, _)| *hs == s && *hp == p) {
+                    entry.2 -= 1;
+                }
+            }
+            held.retain(|e| e.2 > 0);
+        }
+    }
 }
 
 /// Each community's tickets, in index order, by community id (ids with no
@@ -53,13 +135,21 @@ pub fn members_by_community(membership: &[u32]) -> Vec<Vec<u32>> {
     members
 }
 
-fn one_pass(g0: &Graph, initial: Vec<u32>, gamma: f64, rng: &mut Xoshiro256PlusPlus) -> Vec<u32> {
+fn one_pass(
+    g0: &Graph,
+    initial: Vec<u32>,
+    gamma: f64,
+    tags0: &[PartTags],
+    rng: &mut Xoshiro256PlusPlus,
+) -> Vec<u32> {
     let mut node_of: Vec<u32> = (0..g0.nodes() as u32).collect();
     let mut owned: Option<Graph> = None;
+    let mut tags: Vec<PartTags> = tags0.to_vec();
+    let constrained = tags.iter().any(|t| !t.is_empty());
     let mut part = renumber(&initial).0;
     loop {
         let graph = owned.as_ref().unwrap_or(g0);
-        move_nodes(graph, &mut part, gamma, rng);
+        move_nodes(graph, &mut part, gamma, &tags, rng);
         let (compact, communities) = renumber(&part);
         part = compact;
         if communities == graph.nodes() {
@@ -72,6 +162,20 @@ fn one_pass(g0: &Graph, initial: Vec<u32>, gamma: f64, rng: &mut Xoshiro256PlusP
             count = communities;
         }
         let (aggregated, agg_part) = aggregate(graph, &refined, count, &part);
+        if constrained {
+            let mut merged: Vec<PartTags> = vec![Vec::new(); count];
+            for (v, t) in tags.iter().enumerate() {
+                let into = &mut merged[refined[v] as usize];
+                for &pair in t {
+                    if !into.contains(&pair) {
+                        into.push(pair);
+                    }
+                }
+            }
+            tags = merged;
+        } else {
+            tags = vec![Vec::new(); count];
+        }
         for v in node_of.iter_mut() {
             *v = refined[*v as usize];
         }
@@ -108,9 +212,16 @@ fn shuffled(n: usize, rng: &mut Xoshiro256PlusPlus) -> Vec<u32> {
 /// Fast local moving: visit nodes from a queue, move each to the community
 /// with the best gain (or a new one), re-queue neighbours that may now
 /// prefer to follow.
-fn move_nodes(g: &Graph, part: &mut [u32], gamma: f64, rng: &mut Xoshiro256PlusPlus) {
+fn move_nodes(
+    g: &Graph,
+    part: &mut [u32],
+    gamma: f64,
+    tags: &[PartTags],
+    rng: &mut Xoshiro256PlusPlus,
+) {
     let n = g.nodes();
     let m2 = g.total;
+    let mut ledger = PartLedger::new(part, tags);
     let mut total = vec![0.0f64; n];
     let mut size = vec![0u32; n];
     for v in 0..n {
@@ -136,9 +247,13 @@ fn move_nodes(g: &Graph, part: &mut [u32], gamma: f64, rng: &mut Xoshiro256PlusP
         }
         total[old] -= k;
         size[old] -= 1;
+        ledger.remove(old as u32, &tags[v]);
         let mut best = old;
         let mut best_gain = weight_to[old] - gamma * k * total[old] / m2;
         for &c in &touched {
+            if !ledger.allows(c, &tags[v]) {
+                continue;
+            }
             let c = c as usize;
             let gain = weight_to[c] - gamma * k * total[c] / m2;
             if gain > best_gain {
@@ -158,6 +273,7 @@ fn move_nodes(g: &Graph, part: &mut [u32], gamma: f64, rng: &mut Xoshiro256PlusP
         }
         total[best] += k;
         size[best] += 1;
+        ledger.add(best as u32, &tags[v]);
         part[v] = best as u32;
         if best != old {
             if size[old] == 0 {
@@ -383,6 +499,24 @@ mod tests {
         let g = ring_of_cliques(20, 6);
         let count = |m: &[u32]| m.iter().copied().max().map_or(0, |x| x + 1);
         assert!(count(&leiden(&g, 0.05, 1)) < count(&leiden(&g, 1.0, 1)));
+    }
+
+    #[test]
+    fn nodes_split_apart_never_share_a_community() {
+        // One clique of 6, which a reviewer split into {0, 1, 2} and {3, 4, 5}.
+        let g = ring_of_cliques(1, 6);
+        assert!(leiden(&g, 1.0, 1).iter().all(|&c| c == 0));
+        let tags: Vec<PartTags> = (0..6).map(|v| vec![(0, u32::from(v >= 3))]).collect();
+        let m = leiden_constrained(&g, 1.0, 1, &tags);
+        for a in 0..6 {
+            for b in 0..6 {
+                if (a >= 3) != (b >= 3) {
+                    assert_ne!(m[a], m[b], "{a} and {b} together: {m:?}");
+                }
+            }
+        }
+        assert_eq!(m[0], m[1], "a part stays whole: {m:?}");
+        assert_eq!(m[3], m[5], "a part stays whole: {m:?}");
     }
 
     #[test]

@@ -128,8 +128,13 @@ pub fn cluster_constrained(
     };
     on_stage(Stage::Communities);
     let started = Instant::now();
-    let mut membership =
-        fixed::leiden_with_fixed(&graph, &constraints.fixed, params.resolution, params.seed);
+    let mut membership = fixed::leiden_with_fixed(
+        &graph,
+        &constraints.fixed,
+        &cannot_link.tags(graph.nodes()),
+        params.resolution,
+        params.seed,
+    );
     join::join_alike(
         &graph,
         &corpus.matrix,
