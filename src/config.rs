@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::analyze::AnalyzerSettings;
 use crate::cluster::{ClusterParams, ParamError, ValidClusterParams};
 use crate::model::{IdError, Tag};
+use crate::suggest::SuggestSettings;
 
 /// The tags refrain ships with; a config may replace the list.
 pub const DEFAULT_TAGS: &[&str] = &[
@@ -111,6 +112,7 @@ pub struct Settings {
     pub analyzer: AnalyzerSettings,
     pub index: IndexSettings,
     pub cluster: ClusterParams,
+    pub suggest: SuggestSettings,
 }
 
 /// Checked settings: every value is usable.
@@ -122,6 +124,7 @@ pub struct Config {
     pub analyzer: AnalyzerSettings,
     pub index: IndexSettings,
     pub cluster: ValidClusterParams,
+    pub suggest: SuggestSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -253,6 +256,7 @@ impl Settings {
             ));
         }
         let cluster = self.cluster.check()?;
+        self.suggest.check().map_err(ConfigError::Invalid)?;
         Ok(Config {
             tags,
             tokens: self.tokens,
@@ -260,6 +264,7 @@ impl Settings {
             analyzer: self.analyzer,
             index: self.index,
             cluster,
+            suggest: self.suggest,
         })
     }
 }

@@ -35,6 +35,7 @@ pub mod jobs;
 pub mod model;
 pub mod review;
 pub mod store;
+pub mod suggest;
 pub mod vectors;
 
 pub use config::Config;

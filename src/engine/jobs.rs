@@ -62,15 +62,19 @@ impl Engine {
         let params = self.config.cluster.clone();
         let hook = self.stage_hook.clone();
         let space = self.space.clone();
+        let suggester = self.suggester.clone();
+        let suggest = self.config.suggest.clone();
         move |id, progress| {
             let mut hooked = Hooked {
                 inner: progress,
                 hook: hook.as_ref(),
             };
             let (report, built) = recluster(&store, &analyzer, &params, id, &mut hooked)?;
+            let built = Arc::new(built);
             *space
                 .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(built));
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(built.clone());
+            suggester.rebuild(&store, built, &analyzer, &suggest)?;
             Ok(JobResult::Recluster(report))
         }
     }

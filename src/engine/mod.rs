@@ -10,6 +10,7 @@ mod error;
 mod ingest;
 mod jobs;
 mod review;
+mod suggest;
 mod writes;
 
 use std::fs::File;
@@ -123,6 +124,8 @@ pub struct Engine {
     /// The vectors of the last re-cluster, for review's models; built from
     /// the store when first needed after a start.
     space: Arc<std::sync::RwLock<Option<Arc<crate::review::Space>>>>,
+    /// suggest-group's snapshot of the groups.
+    suggester: suggest::SuggestSlot,
     stage_hook: Option<StageHook>,
     _lock: File,
 }
@@ -196,6 +199,7 @@ impl Engine {
             indexer,
             jobs: JobRunner::default(),
             space: Arc::default(),
+            suggester: suggest::SuggestSlot::default(),
             stage_hook: options.stage_hook,
             _lock: lock,
         })

@@ -177,7 +177,7 @@ impl Engine {
 
     /// The vector space of the last re-cluster, or one built from the store
     /// now (after a start), holding every ticket in `needed`.
-    fn space_with(&self, needed: &[TicketId]) -> Result<Arc<Space>> {
+    pub(super) fn space_with(&self, needed: &[TicketId]) -> Result<Arc<Space>> {
         if let Some(space) = self
             .space
             .read()
@@ -283,6 +283,7 @@ impl Engine {
             .confirm(id, target, decision)?
             .map_err(|e| refusal(e, id))?;
         self.attach_after_decision();
+        self.groups_changed();
         Ok((confirmed.group, confirmed.decision))
     }
 
@@ -568,6 +569,7 @@ impl Engine {
         self.store
             .attach(group, &tickets, d)?
             .map_err(|e| other_refusal(e, group.as_str()))
+            .inspect(|_| self.groups_changed())
     }
 
     /// Takes a ticket out of a group; the engine never puts it back there.
@@ -588,6 +590,7 @@ impl Engine {
         self.store
             .detach(group, &ticket, d)?
             .map_err(|e| other_refusal(e, group.as_str()))
+            .inspect(|_| self.groups_changed())
     }
 
     /// Merges group `from` into `into`.
@@ -608,6 +611,7 @@ impl Engine {
         self.store
             .merge(into, from, d)?
             .map_err(|e| other_refusal(e, into.as_str()))
+            .inspect(|_| self.groups_changed())
     }
 
     /// Changes a group's fields.
@@ -625,6 +629,7 @@ impl Engine {
         self.store
             .edit_group(group, edit, d)?
             .map_err(|e| other_refusal(e, group.as_str()))
+            .inspect(|_| self.groups_changed())
     }
 
     /// Undoes a decision (and the engine's attachments built on it).
@@ -641,6 +646,7 @@ impl Engine {
         self.store
             .undo(id, d)?
             .map_err(|e| other_refusal(e, id.as_str()))
+            .inspect(|_| self.groups_changed())
     }
 
     /// The audit log, newest first.

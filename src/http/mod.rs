@@ -178,12 +178,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/v1/groups/{id}/tickets/{ticket}"),
     ("GET", "/v1/decisions"),
     ("POST", "/v1/decisions/{id}/undo"),
+    ("POST", "/v1/suggest-group"),
 ];
 
 /// Every route of the API; each resource answers HEAD where it answers
 /// GET, and other methods with 405 and `Allow`.
 pub fn routes_config(cfg: &mut web::ServiceConfig) {
-    use routes::{clusters, groups, health, review, tickets};
+    use routes::{clusters, groups, health, review, suggest, tickets};
     cfg.service(get(resource("/healthz"), health::healthz))
         .service(get(resource("/readyz"), health::readyz))
         .service(get(resource("/metrics"), health::metrics))
@@ -197,6 +198,7 @@ pub fn routes_config(cfg: &mut web::ServiceConfig) {
         .service(get(resource("/v1/clusters"), clusters::list_clusters))
         .service(get(resource("/v1/clusters/{id}"), clusters::get_cluster))
         .service(resource("/v1/clusters/{id}/confirm").route(web::post().to(review::confirm)))
+        .service(resource("/v1/suggest-group").route(web::post().to(suggest::suggest_group)))
         .service(resource("/v1/clusters/{id}/split").route(web::post().to(review::split)))
         .service(resource("/v1/clusters/{id}/reject").route(web::post().to(review::reject)))
         .service(get(resource("/v1/groups"), groups::list_groups))

@@ -223,3 +223,29 @@ impl From<Decision> for DecisionView {
         }
     }
 }
+
+/// One group suggest-group ranked.
+#[derive(Debug, Serialize)]
+pub struct SuggestionView {
+    pub group: String,
+    pub name: String,
+    pub tag: String,
+    pub score: f32,
+    pub count: u64,
+    pub last_seen: Option<String>,
+    pub why: Vec<String>,
+}
+
+impl From<crate::suggest::Suggestion> for SuggestionView {
+    fn from(s: crate::suggest::Suggestion) -> Self {
+        SuggestionView {
+            group: s.group.id.to_string(),
+            name: s.group.name,
+            tag: s.group.tag.to_string(),
+            score: (s.score * 1000.0).round() / 1000.0,
+            count: s.group.count,
+            last_seen: s.group.last_seen.map(rfc3339),
+            why: s.why,
+        }
+    }
+}

@@ -33,6 +33,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::Space;
+use super::centroids::{CentroidIndex, best_two};
 
 /// Settings of the attach step.
 #[derive(Debug, Clone, Copy)]
@@ -90,21 +91,8 @@ pub fn plan(evidence: &Evidence<'_>, p: &AttachParams) -> Vec<(u32, usize, f32)>
     if groups == 0 || evidence.candidates.is_empty() {
         return Vec::new();
     }
-    // Centroids, L2-normalised, as an inverted list term → (group, weight).
-    let mut by_term: BTreeMap<u32, Vec<(usize, f32)>> = BTreeMap::new();
-    for (g, (_, rows)) in evidence.members.iter().enumerate() {
-        let mut sum: BTreeMap<u32, f32> = BTreeMap::new();
-        for &r in rows {
-            let (t, v) = evidence.space.corpus.matrix.row(r as usize);
-            for (t, v) in t.iter().zip(v) {
-                *sum.entry(*t).or_default() += v;
-            }
-        }
-        let norm = sum.values().map(|v| v * v).sum::<f32>().sqrt().max(1e-9);
-        for (t, v) in sum {
-            by_term.entry(t).or_default().push((g, v / norm));
-        }
-    }
+    let rows: Vec<&[u32]> = evidence.members.iter().map(|(_, r)| r.as_slice()).collect();
+    let index = CentroidIndex::build(evidence.space, &rows);
     let excluded: Vec<std::collections::HashSet<u32>> = evidence
         .members
         .iter()
@@ -123,28 +111,12 @@ pub fn plan(evidence: &Evidence<'_>, p: &AttachParams) -> Vec<(u32, usize, f32)>
         if terms.is_empty() {
             continue;
         }
-        cos.iter_mut().for_each(|c| *c = 0.0);
-        for (t, v) in terms.iter().zip(values) {
-            if let Some(list) = by_term.get(t) {
-                for &(g, w) in list {
-                    cos[g] += w * v;
-                }
-            }
-        }
-        let mut best = (usize::MAX, f32::NEG_INFINITY);
-        let mut second = 0.0f32;
-        for (g, &c) in cos.iter().enumerate() {
-            if c > best.1 {
-                second = second.max(best.1);
-                best = (g, c);
-            } else if c > second {
-                second = c;
-            }
-        }
-        let (g, c) = best;
-        if g != usize::MAX
-            && c >= p.min_cosine
-            && c - second.max(0.0) >= p.margin
+        index.score(terms, values, &mut cos);
+        let Some((g, c, second)) = best_two(&cos) else {
+            continue;
+        };
+        if c >= p.min_cosine
+            && c - second >= p.margin
             && !excluded[g].contains(&row)
             && share_in(evidence, row, g) >= p.min_share
         {

@@ -7,6 +7,7 @@
 //! learning, which knows neither.
 
 pub mod attach;
+pub mod centroids;
 pub mod split;
 
 use std::collections::HashMap;
@@ -54,6 +55,11 @@ impl Space {
             .set(neighbors)
             .unwrap_or_else(|_| unreachable!("a new space has no neighbours yet"));
         space
+    }
+
+    /// How much a title word counts, as the rows were built.
+    pub fn title_weight(&self) -> f32 {
+        self.params.vectors.title_weight
     }
 
     /// Each row's nearest rows, as the clustering links them (built now if

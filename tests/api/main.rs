@@ -9,4 +9,5 @@ mod health;
 mod helpers;
 mod openapi;
 mod review;
+mod suggest;
 mod tickets;

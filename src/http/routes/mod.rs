@@ -5,4 +5,5 @@ pub mod groups;
 pub mod health;
 pub mod paging;
 pub mod review;
+pub mod suggest;
 pub mod tickets;

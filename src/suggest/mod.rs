@@ -1,0 +1,285 @@
+//! suggest-group: which known problem is this new ticket?
+//!
+//! A [`Suggester`] is a snapshot of the confirmed groups as the engine's
+//! attach rule sees them: the centroids of their members
+//! ([`crate::review::centroids`]), over the vocabulary, IDF and analyzer the
+//! groups were built with. It is rebuilt after every decision and
+//! re-cluster and swapped in whole, so a request never waits on a lock or
+//! touches the disk: it analyses the text, walks the inverted list of the
+//! ticket's terms, and ranks the groups that share one.
+//!
+//! The verdict reuses the attach rule's thresholds: `match` when the best
+//! group's cosine clears `new_below` (0.3, the attach rule's `min_cosine`)
+//! and leads the runner-up by more than `ambiguous_within` (0.05, its
+//! margin); `ambiguous` when another group is that close; `new` below
+//! `new_below`. So a `match` is a ticket the engine would attach by its
+//! centroid.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::analyze::Analyzer;
+use crate::model::{GroupId, Tag};
+use crate::review::Space;
+use crate::review::centroids::CentroidIndex;
+use crate::vectors::DocText;
+
+/// The `[suggest]` config table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SuggestSettings {
+    /// Below this cosine to the best group, the verdict is `new`.
+    pub new_below: f32,
+    /// A runner-up within this of the best makes the verdict `ambiguous`.
+    pub ambiguous_within: f32,
+}
+
+impl Default for SuggestSettings {
+    fn default() -> Self {
+        SuggestSettings {
+            new_below: 0.3,
+            ambiguous_within: 0.05,
+        }
+    }
+}
+
+impl SuggestSettings {
+    /// # Errors
+    /// A threshold out of range, said so that it can be fixed.
+    pub fn check(&self) -> Result<(), &'static str> {
+        if !(self.new_below > 0.0 && self.new_below < 1.0) {
+            return Err("suggest.new_below must be in (0, 1)");
+        }
+        if !(0.0..1.0).contains(&self.ambiguous_within) {
+            return Err("suggest.ambiguous_within must be in [0, 1)");
+        }
+        Ok(())
+    }
+}
+
+/// How sure the answer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// One group is clearly best.
+    Match,
+    /// Two or more groups are close.
+    Ambiguous,
+    /// No confirmed group fits.
+    New,
+}
+
+/// A group as suggest-group describes it.
+#[derive(Debug, Clone)]
+pub struct GroupInfo {
+    pub id: GroupId,
+    pub name: String,
+    pub tag: Tag,
+    pub count: u64,
+    pub last_seen: Option<OffsetDateTime>,
+}
+
+/// One ranked group.
+#[derive(Debug, Clone)]
+pub struct Suggestion {
+    pub group: GroupInfo,
+    /// Cosine between the ticket and the group's centroid.
+    pub score: f32,
+    /// The ticket's terms that carried the match, heaviest first.
+    pub why: Vec<String>,
+}
+
+/// The verdict and the ranked groups.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub verdict: Verdict,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// Terms listed in `why`.
+const WHY_TERMS: usize = 5;
+
+/// Confirmed groups, ready to rank a ticket against.
+pub struct Suggester {
+    space: Arc<Space>,
+    index: CentroidIndex,
+    groups: Vec<GroupInfo>,
+    analyzer: Analyzer,
+    title_weight: f32,
+    settings: SuggestSettings,
+}
+
+impl Suggester {
+    /// The groups `groups[g]` with member rows `members[g]` of `space`.
+    pub fn new(
+        space: Arc<Space>,
+        groups: Vec<GroupInfo>,
+        members: &[Vec<u32>],
+        analyzer: Analyzer,
+        settings: SuggestSettings,
+    ) -> Suggester {
+        let rows: Vec<&[u32]> = members.iter().map(Vec::as_slice).collect();
+        let index = CentroidIndex::build(&space, &rows);
+        let title_weight = space.title_weight();
+        Suggester {
+            space,
+            index,
+            groups,
+            analyzer,
+            title_weight,
+            settings,
+        }
+    }
+
+    /// Confirmed groups this snapshot knows.
+    pub fn groups(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Ranks the groups for `doc`: at most `limit` that share a term with
+    /// it, best first, and the verdict.
+    pub fn suggest(&self, doc: &DocText, limit: usize) -> Answer {
+        let mut analyzer = self.analyzer.clone();
+        let row = self
+            .space
+            .corpus
+            .vocab
+            .vectorize(&mut analyzer, doc, self.title_weight);
+        let (terms, values): (Vec<u32>, Vec<f32>) = row.iter().copied().unzip();
+        let mut scores = vec![0.0f32; self.index.groups()];
+        self.index.score(&terms, &values, &mut scores);
+        let mut ranked: Vec<(usize, f32)> = scores
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|&(_, s)| s > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let verdict = match ranked.as_slice() {
+            [] => Verdict::New,
+            [(_, best), rest @ ..] => {
+                let second = rest.first().map_or(0.0, |r| r.1);
+                if *best < self.settings.new_below {
+                    Verdict::New
+                } else if best - second <= self.settings.ambiguous_within {
+                    Verdict::Ambiguous
+                } else {
+                    Verdict::Match
+                }
+            }
+        };
+        let suggestions = ranked
+            .into_iter()
+            .take(limit)
+            .map(|(g, score)| Suggestion {
+                group: self.groups[g].clone(),
+                score,
+                why: self.why(&row, g),
+            })
+            .collect();
+        Answer {
+            verdict,
+            suggestions,
+        }
+    }
+
+    /// The ticket's terms that added most to its score against group `g`.
+    fn why(&self, row: &[(u32, f32)], g: usize) -> Vec<String> {
+        let mut carried: Vec<(f32, u32)> = row
+            .iter()
+            .map(|&(t, v)| (v * self.index.weight(t, g), t))
+            .filter(|(c, _)| *c > 0.0)
+            .collect();
+        carried.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        carried
+            .into_iter()
+            .take(WHY_TERMS)
+            .map(|(_, t)| self.space.corpus.vocab.terms[t as usize].clone())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vectors::VectorParams;
+
+    fn doc(text: &str) -> DocText {
+        DocText {
+            key: Default::default(),
+            title: String::new(),
+            body: text.into(),
+            notes: String::new(),
+        }
+    }
+
+    fn suggester() -> Suggester {
+        let space = Arc::new(crate::review::space_of(
+            &[
+                "login loop after the update",
+                "stuck in a login loop",
+                "invoice pdf is blank",
+                "the invoice pdf shows nothing",
+            ],
+            &VectorParams {
+                min_df: 1,
+                ..VectorParams::default()
+            },
+        ));
+        let row = |id: &str| space.row(id).expect("row");
+        let members = vec![vec![row("t0"), row("t1")], vec![row("t2"), row("t3")]];
+        let info = |id: &str, name: &str| GroupInfo {
+            id: GroupId::parse(id).expect("id"),
+            name: name.into(),
+            tag: Tag::parse("weak-ux").expect("tag"),
+            count: 2,
+            last_seen: None,
+        };
+        Suggester::new(
+            space,
+            vec![info("g1", "login loop"), info("g2", "blank invoice")],
+            &members,
+            Analyzer::default(),
+            SuggestSettings::default(),
+        )
+    }
+
+    #[test]
+    fn a_ticket_like_one_group_is_a_match_with_its_reasons() {
+        let answer = suggester().suggest(&doc("login loop again"), 5);
+        assert_eq!(answer.verdict, Verdict::Match);
+        assert_eq!(answer.suggestions[0].group.name, "login loop");
+        assert!(
+            answer.suggestions[0].why.iter().any(|t| t == "loop"),
+            "{:?}",
+            answer.suggestions[0].why
+        );
+    }
+
+    #[test]
+    fn a_ticket_like_no_group_is_new_and_a_tie_is_ambiguous() {
+        let s = suggester();
+        let answer = s.suggest(&doc("sunny weather, lovely"), 5);
+        assert_eq!(answer.verdict, Verdict::New);
+        assert!(answer.suggestions.is_empty());
+        let answer = s.suggest(&doc("login loop and a blank invoice pdf"), 5);
+        assert_eq!(
+            answer.verdict,
+            Verdict::Ambiguous,
+            "{:?}",
+            answer
+                .suggestions
+                .iter()
+                .map(|x| x.score)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            s.suggest(&doc("login loop and a blank invoice pdf"), 1)
+                .suggestions
+                .len(),
+            1
+        );
+    }
+}
