@@ -329,6 +329,22 @@ fn review_from_the_terminal_confirms_and_groups_lists_the_group() {
     let line: Value = serde_json::from_slice(&groups.stdout).expect("one group");
     assert_eq!(line["id"], gid);
     assert_eq!(line["counts"]["total"], first["size"]);
+    // The group's own words find it.
+    let words: Vec<&str> = first["label_terms"]
+        .as_array()
+        .expect("label terms")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let suggested = refrain(
+        &["suggest", "--data", "data", "--json", &words.join(" ")],
+        dir.path(),
+    );
+    assert_eq!(suggested.status.code(), Some(0), "{}", stderr(&suggested));
+    let ranked: Value = serde_json::from_slice(&suggested.stdout).expect("JSON");
+    assert_eq!(ranked["suggestions"][0]["group"], gid, "{ranked}");
+    let blank = refrain(&["suggest", "--data", "data", " "], dir.path());
+    assert_eq!(blank.status.code(), Some(1), "blank text is a user error");
     let did = answer["decision"]["id"].as_str().expect("did");
     let undo = refrain(&["review", "--data", "data", "undo", did], dir.path());
     assert_eq!(undo.status.code(), Some(0), "{}", stderr(&undo));

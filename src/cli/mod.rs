@@ -7,6 +7,7 @@ mod ingest;
 mod recluster;
 mod review;
 mod serve;
+mod suggest;
 
 use std::path::PathBuf;
 
@@ -68,6 +69,8 @@ pub enum Command {
     Groups(review::GroupsArgs),
     /// Reviewer decisions: confirm, split, reject, undo, log.
     Review(review::ReviewArgs),
+    /// Which confirmed group a ticket's text belongs to.
+    Suggest(suggest::SuggestArgs),
     /// Write a synthetic ticket dump with ground-truth labels.
     Gen(gen_cmd::GenArgs),
     /// Measure grouping quality on a labelled file (NMI, ARI, purity).
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Clusters(args) => recluster::list(args),
         Command::Groups(args) => review::groups(args),
         Command::Review(args) => review::review(args),
+        Command::Suggest(args) => suggest::run(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
     }
