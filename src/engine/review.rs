@@ -208,14 +208,20 @@ impl Engine {
 
     /// Attaches undecided tickets that clearly belong to a group (engine
     /// decision). Failures are logged: the reviewer's decision stands.
-    fn attach_after_decision(&self) {
+    fn attach_after_decision(&self, decision: &crate::model::DecisionId) {
         let space = self
             .space
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
         let Some(space) = space else { return };
-        match attach_undecided(&self.store, &space, &AttachParams::after_decision(), true) {
+        match attach_undecided(
+            &self.store,
+            &space,
+            &AttachParams::after_decision(),
+            true,
+            Some(decision),
+        ) {
             Ok(n) if n > 0 => tracing::info!(attached = n, "engine attached undecided tickets"),
             Ok(_) => {}
             Err(e) => {
@@ -282,7 +288,7 @@ impl Engine {
             .store
             .confirm(id, target, decision)?
             .map_err(|e| refusal(e, id))?;
-        self.attach_after_decision();
+        self.attach_after_decision(&confirmed.decision.id);
         self.groups_changed();
         Ok((confirmed.group, confirmed.decision))
     }

@@ -139,7 +139,9 @@ fn share_in(evidence: &Evidence<'_>, row: u32, g: usize) -> f32 {
 }
 
 /// Attaches undecided tickets of `space` to the groups the store holds,
-/// as one engine decision. Returns how many were attached.
+/// as one engine decision, made `after` a reviewer's decision when it
+/// answers one (undoing that decision then undoes this one too). Returns
+/// how many were attached.
 ///
 /// # Errors
 /// Store errors; nothing is then attached.
@@ -148,6 +150,7 @@ pub fn attach_undecided(
     space: &Space,
     p: &AttachParams,
     revise: bool,
+    after: Option<&crate::model::DecisionId>,
 ) -> Result<usize, crate::store::StoreError> {
     use crate::model::{DecisionKind, ENGINE_ACTOR, GroupId, TicketId};
     let memberships = store.memberships()?;
@@ -232,6 +235,7 @@ pub fn attach_undecided(
     let decided = store.attach_automatic(
         &assignments,
         revise,
+        after,
         crate::store::NewDecision {
             kind: DecisionKind::Attach,
             actor: ENGINE_ACTOR,

@@ -223,18 +223,21 @@ pub(super) fn reverse(tx: &Transaction<'_>, decision: &str) -> Result<()> {
     Ok(())
 }
 
-/// Later decisions, not undone, that touched what `decision` touched:
-/// (id, actor, kind), newest first.
+/// Later decisions, not undone, that touched what `decision` touched or
+/// were made in answer to it (an engine attach touches `after:<id>`, since
+/// its revisions may touch nothing the decision did): (id, actor, kind),
+/// newest first.
 pub(super) fn dependents(
     tx: &Transaction<'_>,
     decision: &str,
 ) -> Result<Vec<(String, String, String)>> {
     let mut stmt = tx.prepare_cached(
-        "SELECT DISTINCT d.id, d.actor, d.kind, d.num FROM decision_touches mine
-         JOIN decision_touches theirs ON theirs.key = mine.key AND theirs.decision_id != mine.decision_id
+        "SELECT DISTINCT d.id, d.actor, d.kind, d.num FROM decision_touches theirs
          JOIN decisions d ON d.id = theirs.decision_id
-         JOIN decisions me ON me.id = mine.decision_id
-         WHERE mine.decision_id = ?1 AND d.num > me.num AND d.undone_by IS NULL
+         JOIN decisions me ON me.id = ?1
+         WHERE theirs.decision_id != ?1 AND d.num > me.num AND d.undone_by IS NULL
+           AND (theirs.key IN (SELECT key FROM decision_touches WHERE decision_id = ?1)
+                OR theirs.key = 'after:' || ?1)
          ORDER BY d.num DESC",
     )?;
     let rows = stmt.query_map([decision], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;

@@ -435,6 +435,7 @@ impl Store {
         &self,
         assignments: &[(TicketId, GroupId, f32)],
         revise: bool,
+        after: Option<&crate::model::DecisionId>,
         decision: NewDecision<'_>,
     ) -> Result<Option<(Decision, usize)>> {
         if assignments.is_empty() && !revise {
@@ -499,6 +500,9 @@ impl Store {
                 None,
             )?;
             let mut journal = Journal::new(&tx, recorded.id.as_str());
+            if let Some(after) = after {
+                journal.touch(&format!("after:{after}"))?;
+            }
             for t in &stale {
                 journal.membership(t)?;
                 tx.execute(

@@ -8,12 +8,15 @@
 //! touches the disk: it analyses the text, walks the inverted list of the
 //! ticket's terms, and ranks the groups that share one.
 //!
-//! The verdict reuses the attach rule's thresholds: `match` when the best
-//! group's cosine clears `new_below` (0.3, the attach rule's `min_cosine`)
-//! and leads the runner-up by more than `ambiguous_within` (0.05, its
-//! margin); `ambiguous` when another group is that close; `new` below
-//! `new_below`. So a `match` is a ticket the engine would attach by its
-//! centroid.
+//! The verdict: `new` when the best group's cosine is under `new_below`
+//! (0.2), or when under `min_grouped_share` (10%) of the ticket's 20
+//! nearest stored tickets ([`neighbours`]) are in any group — its own kind
+//! is in none, whatever group it happens to be nearest; otherwise
+//! `ambiguous` when the runner-up is within `ambiguous_within` (0.05), else
+//! `match`. Chosen on a dev split of Banking77 train (80/20, the
+//! harness's reviewer on the 80%): the cosine alone (0.3) said `new` for
+//! 44% of unseen-label tickets and wrongly for 15% of known ones; with the
+//! neighbourhood, 41% at 10% wrong.
 
 use std::sync::Arc;
 
@@ -26,6 +29,10 @@ use crate::review::Space;
 use crate::review::centroids::CentroidIndex;
 use crate::vectors::DocText;
 
+pub mod neighbours;
+
+use neighbours::TicketPostings;
+
 /// The `[suggest]` config table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -34,13 +41,21 @@ pub struct SuggestSettings {
     pub new_below: f32,
     /// A runner-up within this of the best makes the verdict `ambiguous`.
     pub ambiguous_within: f32,
+    /// Stored tickets nearest to the new one that are looked at.
+    pub neighbours: usize,
+    /// Below this share of those neighbours' similarity in groups, the
+    /// verdict is `new`, whatever the cosine: the ticket's own kind is in
+    /// no group.
+    pub min_grouped_share: f32,
 }
 
 impl Default for SuggestSettings {
     fn default() -> Self {
         SuggestSettings {
-            new_below: 0.3,
+            new_below: 0.2,
             ambiguous_within: 0.05,
+            neighbours: 20,
+            min_grouped_share: 0.1,
         }
     }
 }
@@ -54,6 +69,12 @@ impl SuggestSettings {
         }
         if !(0.0..1.0).contains(&self.ambiguous_within) {
             return Err("suggest.ambiguous_within must be in [0, 1)");
+        }
+        if !(1..=200).contains(&self.neighbours) {
+            return Err("suggest.neighbours must be between 1 and 200");
+        }
+        if !(0.0..1.0).contains(&self.min_grouped_share) {
+            return Err("suggest.min_grouped_share must be in [0, 1)");
         }
         Ok(())
     }
@@ -105,6 +126,7 @@ const WHY_TERMS: usize = 5;
 pub struct Suggester {
     space: Arc<Space>,
     index: CentroidIndex,
+    postings: TicketPostings,
     groups: Vec<GroupInfo>,
     analyzer: Analyzer,
     title_weight: f32,
@@ -122,10 +144,18 @@ impl Suggester {
     ) -> Suggester {
         let rows: Vec<&[u32]> = members.iter().map(Vec::as_slice).collect();
         let index = CentroidIndex::build(&space, &rows);
+        let mut group_of = vec![None; space.len()];
+        for (g, rows) in members.iter().enumerate() {
+            for &r in rows {
+                group_of[r as usize] = Some(g as u32);
+            }
+        }
+        let postings = TicketPostings::build(&space, group_of);
         let title_weight = space.title_weight();
         Suggester {
             space,
             index,
+            postings,
             groups,
             analyzer,
             title_weight,
@@ -159,9 +189,17 @@ impl Suggester {
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let verdict = match ranked.as_slice() {
             [] => Verdict::New,
-            [(_, best), rest @ ..] => {
+            [(g, best), rest @ ..] => {
                 let second = rest.first().map_or(0.0, |r| r.1);
-                if *best < self.settings.new_below {
+                let n = self.postings.neighbourhood(
+                    &terms,
+                    &values,
+                    self.settings.neighbours,
+                    Some(*g),
+                );
+                if *best < self.settings.new_below
+                    || n.grouped_share() < self.settings.min_grouped_share
+                {
                     Verdict::New
                 } else if best - second <= self.settings.ambiguous_within {
                     Verdict::Ambiguous

@@ -1,0 +1,148 @@
+//! A new ticket's nearest stored tickets, and how much of them is grouped.
+//!
+//! The best cosine to a group says which group is nearest, not whether any
+//! fits: a ticket of a problem nobody confirmed still lands near some group.
+//! Its nearest tickets tell: they are its own kind, in no group. So the
+//! snapshot keeps an inverted list term → (ticket row, weight) of every
+//! ticket of the space (terms in more than `MAX_DF_SHARE` of the tickets are
+//! left out: they link everything and decide nothing), and the verdict
+//! reads the share of the `k` nearest tickets' weight that lies in groups.
+
+use std::collections::HashMap;
+
+use crate::review::Space;
+
+/// Terms in more than this share of the tickets are not indexed.
+const MAX_DF_SHARE: f32 = 0.1;
+/// Lists never left out below this length, however small the corpus.
+const MIN_INDEXED: usize = 50;
+
+/// Every ticket's row by term, and the group (if any) of each row.
+pub struct TicketPostings {
+    by_term: HashMap<u32, Vec<(u32, f32)>>,
+    group_of: Vec<Option<u32>>,
+}
+
+/// The `k` nearest tickets' similarity: in all, and in groups.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Neighbourhood {
+    pub total: f32,
+    /// In any group.
+    pub grouped: f32,
+    /// In the group asked about.
+    pub in_group: f32,
+}
+
+impl Neighbourhood {
+    /// The share of the neighbourhood in any group (0 when it is empty).
+    pub fn grouped_share(&self) -> f32 {
+        if self.total > 0.0 {
+            self.grouped / self.total
+        } else {
+            0.0
+        }
+    }
+
+    /// The share of the neighbourhood in the group asked about.
+    pub fn group_share(&self) -> f32 {
+        if self.total > 0.0 {
+            self.in_group / self.total
+        } else {
+            0.0
+        }
+    }
+}
+
+impl TicketPostings {
+    /// The postings of `space`; `group_of[row]` is the group of each row.
+    pub fn build(space: &Space, group_of: Vec<Option<u32>>) -> TicketPostings {
+        let cap = ((space.len() as f32 * MAX_DF_SHARE) as usize).max(MIN_INDEXED);
+        let df = &space.corpus.vocab.df;
+        let mut by_term: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        for r in 0..space.len() {
+            let (terms, values) = space.corpus.matrix.row(r);
+            for (&t, &v) in terms.iter().zip(values) {
+                if df.get(t as usize).is_some_and(|&d| d as usize <= cap) {
+                    by_term.entry(t).or_default().push((r as u32, v));
+                }
+            }
+        }
+        TicketPostings { by_term, group_of }
+    }
+
+    /// The `k` nearest tickets of an L2-normalised row, summed up, with
+    /// group `g`'s part.
+    pub fn neighbourhood(
+        &self,
+        terms: &[u32],
+        values: &[f32],
+        k: usize,
+        g: Option<usize>,
+    ) -> Neighbourhood {
+        let mut dot: HashMap<u32, f32> = HashMap::new();
+        for (t, v) in terms.iter().zip(values) {
+            if let Some(list) = self.by_term.get(t) {
+                for &(r, w) in list {
+                    *dot.entry(r).or_default() += w * v;
+                }
+            }
+        }
+        let mut near: Vec<(u32, f32)> = dot.into_iter().collect();
+        near.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        near.truncate(k);
+        let mut n = Neighbourhood::default();
+        for (r, s) in near {
+            n.total += s;
+            if let Some(h) = self.group_of.get(r as usize).copied().flatten() {
+                n.grouped += s;
+                if Some(h as usize) == g {
+                    n.in_group += s;
+                }
+            }
+        }
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vectors::VectorParams;
+
+    #[test]
+    fn the_neighbourhood_says_how_much_of_a_ticket_s_kind_is_grouped() {
+        let space = crate::review::space_of(
+            &[
+                "login loop after the update",
+                "stuck in a login loop",
+                "invoice pdf is blank",
+                "the invoice pdf shows nothing",
+            ],
+            &VectorParams {
+                min_df: 1,
+                ..VectorParams::default()
+            },
+        );
+        let row = |id: &str| space.row(id).expect("row") as usize;
+        let mut group_of = vec![None; space.len()];
+        group_of[row("t0")] = Some(0);
+        group_of[row("t1")] = Some(0);
+        let postings = TicketPostings::build(&space, group_of);
+        let (terms, values) = space.corpus.matrix.row(row("t1"));
+        let login = postings.neighbourhood(terms, values, 2, Some(0));
+        assert!(
+            login.grouped_share() > 0.99 && login.group_share() > 0.99,
+            "{login:?}"
+        );
+        let (terms, values) = space.corpus.matrix.row(row("t3"));
+        let invoice = postings.neighbourhood(terms, values, 2, Some(0));
+        assert!(
+            invoice.grouped_share() < 0.5,
+            "its own kind is in no group: {invoice:?}"
+        );
+        assert_eq!(
+            postings.neighbourhood(&[], &[], 5, None),
+            Neighbourhood::default()
+        );
+    }
+}
