@@ -277,3 +277,29 @@ fn a_whole_ticket_is_ranked_and_stored_only_when_asked() {
     assert_eq!(app.post_json("/v1/suggest-group", &body).status, 200);
     assert_eq!(app.get("/v1/tickets/new-1").status, 200, "stored");
 }
+
+#[test]
+fn a_batch_can_ask_for_each_ticket_s_suggestion() {
+    let app = spawn_app();
+    load_symptoms(&app);
+    recluster(&app, None);
+    let _ = sort_by_kind(&app);
+    let login = confirm_cluster_of(&app, "login-0", "Login loop");
+    let batch = json!([
+        ticket("arrive-1", "stuck in a login loop since the update"),
+        ticket("arrive-2", "please change my billing address"),
+    ]);
+    let answer = app.post_json("/v1/tickets?suggest=true", &batch);
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.body["created"], 2);
+    let s = answer.body["suggestions"].as_array().expect("suggestions");
+    assert_eq!(s.len(), 2);
+    assert_eq!(s[0]["ticket"], "arrive-1");
+    assert_eq!(s[0]["verdict"], "match", "{}", answer.text);
+    assert_eq!(s[0]["suggestions"][0]["group"], login.as_str());
+    assert_eq!(s[1]["verdict"], "new", "{}", answer.text);
+    let plain = app.post_json("/v1/tickets", &json!([ticket("arrive-3", "login loop")]));
+    assert!(plain.body.get("suggestions").is_none(), "{}", plain.text);
+    app.post_json("/v1/tickets?suggest=maybe", &batch)
+        .assert_problem(400, "suggest=");
+}

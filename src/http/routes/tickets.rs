@@ -10,7 +10,7 @@ use super::paging::{given, not_ours, parse_limit};
 use crate::engine::IngestPolicy;
 use crate::http::auth::{AnyRole, Auth, Ingest};
 use crate::http::problem::{ApiError, ApiResult};
-use crate::http::views::TicketView;
+use crate::http::views::{SuggestionView, TicketView};
 use crate::http::{AppState, blocking};
 use crate::index::SearchRequest;
 use crate::ingest::{self, Format};
@@ -23,6 +23,7 @@ const WAIT_FOR_LIMIT: Duration = Duration::from_secs(30);
 #[serde(deny_unknown_fields)]
 pub struct PostParams {
     refresh: Option<String>,
+    suggest: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -33,6 +34,19 @@ struct PostAnswer {
     seq: u64,
     /// Whether the batch is already visible to search.
     searchable: bool,
+    /// With `?suggest=true`: each stored ticket's suggestion, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suggestions: Option<Vec<TicketSuggestion>>,
+}
+
+/// Groups ranked for each ticket of a batch (`?suggest=true`).
+const SUGGEST_LIMIT: usize = 3;
+
+#[derive(Serialize)]
+struct TicketSuggestion {
+    ticket: String,
+    verdict: crate::suggest::Verdict,
+    suggestions: Vec<SuggestionView>,
 }
 
 fn format_of(req: &HttpRequest) -> ApiResult<Format> {
@@ -95,6 +109,15 @@ pub async fn post_tickets(
             )));
         }
     };
+    let suggest = match params.suggest.as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "suggest='{other}' is not understood; use suggest=true to get each stored ticket's suggest-group answer"
+            )));
+        }
+    };
     let format = format_of(&req)?;
     // A place in the write queue first: under a flood, the refusal is all
     // this request costs.
@@ -114,7 +137,7 @@ pub async fn post_tickets(
     }
     let body = read_limited(payload, limits.max_body_bytes).await?;
     let engine = state.engine.clone();
-    let (report, searchable) = blocking(move || {
+    let (report, searchable, suggestions) = blocking(move || {
         let _permit = permit;
         let items = ingest::parse_body(&body, format)?;
         if items.len() > limits.max_batch {
@@ -125,14 +148,35 @@ pub async fn post_tickets(
             )));
         }
         tracing::Span::current().record("tickets", items.len());
+        let ids: Vec<String> = items
+            .iter()
+            .filter_map(|i| i.draft.as_ref().ok().map(|d| d.id.clone()))
+            .collect();
         let report = engine.ingest(items, IngestPolicy::AllOrNothing)?;
+        let suggestions = if suggest {
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let Some(stored) = engine.ticket(&id)? else {
+                    continue;
+                };
+                let answer = engine.suggest(&crate::cluster::recluster::doc_text(stored), SUGGEST_LIMIT)?;
+                out.push(TicketSuggestion {
+                    ticket: id,
+                    verdict: answer.verdict,
+                    suggestions: answer.suggestions.into_iter().map(SuggestionView::from).collect(),
+                });
+            }
+            Some(out)
+        } else {
+            None
+        };
         let seq = report.upsert.seq;
         let searchable = if wait {
             engine.wait_searchable(seq, WAIT_FOR_LIMIT)
         } else {
             engine.is_searchable(seq)
         };
-        Ok((report.upsert, searchable))
+        Ok((report.upsert, searchable, suggestions))
     })
     .await?;
     Ok(HttpResponse::Ok().json(PostAnswer {
@@ -141,6 +185,7 @@ pub async fn post_tickets(
         unchanged: report.unchanged,
         seq: report.seq,
         searchable,
+        suggestions,
     }))
 }
 
