@@ -206,15 +206,21 @@ impl Engine {
         Ok(space)
     }
 
+    /// The vector space if one is loaded (by a re-cluster, or built since
+    /// the start); `None` before either.
+    pub(super) fn loaded_space(&self) -> Option<Arc<Space>> {
+        self.space
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     /// Attaches undecided tickets that clearly belong to a group (engine
     /// decision). Failures are logged: the reviewer's decision stands.
     fn attach_after_decision(&self, decision: &crate::model::DecisionId) {
-        let space = self
-            .space
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        let Some(space) = space else { return };
+        let Some(space) = self.loaded_space() else {
+            return;
+        };
         match attach_undecided(
             &self.store,
             &space,

@@ -120,12 +120,9 @@ impl Engine {
     /// After a decision changed groups: suggest-group sees it at once.
     /// Failures are logged: the decision stands, and the next one retries.
     pub(super) fn groups_changed(&self) {
-        let space = self
-            .space
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        let Some(space) = space else { return };
+        let Some(space) = self.loaded_space() else {
+            return;
+        };
         if let Err(e) = self.rebuild_suggester(space) {
             tracing::error!(error = %e, "suggest snapshot not rebuilt; it is rebuilt after the next decision");
         }
