@@ -15,15 +15,21 @@ use super::{Engine, EngineError, Result};
 use crate::analyze::{Analyzer, AnalyzerSettings};
 use crate::review::Space;
 use crate::store::{Store, StoreError};
+use crate::suggest::neighbours::TicketPostings;
 use crate::suggest::{Answer, GroupInfo, SuggestSettings, Suggester};
 use crate::vectors::DocText;
 
-/// The current snapshot, and the lock that serialises rebuilding it.
+/// The current snapshot, and the lock that serialises rebuilding it (it
+/// also holds the ticket postings of the last space: they change only with
+/// the space, not with every decision).
 #[derive(Default, Clone)]
 pub struct SuggestSlot {
     current: Arc<RwLock<Option<Arc<Suggester>>>>,
-    building: Arc<Mutex<()>>,
+    building: Arc<Mutex<Option<PostingsFor>>>,
 }
+
+/// Ticket postings and the space they index.
+type PostingsFor = (Arc<Space>, Arc<TicketPostings>);
 
 impl SuggestSlot {
     fn get(&self) -> Option<Arc<Suggester>> {
@@ -41,10 +47,18 @@ impl SuggestSlot {
         analyzer: &AnalyzerSettings,
         settings: &SuggestSettings,
     ) -> std::result::Result<(), StoreError> {
-        let _one_at_a_time = self
+        let mut cached = self
             .building
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let postings = match cached.as_ref() {
+            Some((built_for, postings)) if Arc::ptr_eq(built_for, &space) => postings.clone(),
+            _ => {
+                let postings = Arc::new(TicketPostings::build(&space));
+                *cached = Some((space.clone(), postings.clone()));
+                postings
+            }
+        };
         let counts = store.group_counts(OffsetDateTime::now_utc())?;
         let groups = store.groups()?;
         let slot: HashMap<&str, usize> = groups
@@ -73,6 +87,7 @@ impl SuggestSlot {
             .collect();
         let built = Suggester::new(
             space,
+            postings,
             info,
             &members,
             Analyzer::new(analyzer.clone()),

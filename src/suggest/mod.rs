@@ -126,7 +126,9 @@ const WHY_TERMS: usize = 5;
 pub struct Suggester {
     space: Arc<Space>,
     index: CentroidIndex,
-    postings: TicketPostings,
+    postings: Arc<TicketPostings>,
+    /// The group of each row of the space.
+    group_of: Vec<Option<u32>>,
     groups: Vec<GroupInfo>,
     analyzer: Analyzer,
     title_weight: f32,
@@ -134,9 +136,11 @@ pub struct Suggester {
 }
 
 impl Suggester {
-    /// The groups `groups[g]` with member rows `members[g]` of `space`.
+    /// The groups `groups[g]` with member rows `members[g]` of `space`,
+    /// whose tickets `postings` indexes.
     pub fn new(
         space: Arc<Space>,
+        postings: Arc<TicketPostings>,
         groups: Vec<GroupInfo>,
         members: &[Vec<u32>],
         analyzer: Analyzer,
@@ -150,12 +154,12 @@ impl Suggester {
                 group_of[r as usize] = Some(g as u32);
             }
         }
-        let postings = TicketPostings::build(&space, group_of);
         let title_weight = space.title_weight();
         Suggester {
             space,
             index,
             postings,
+            group_of,
             groups,
             analyzer,
             title_weight,
@@ -195,6 +199,7 @@ impl Suggester {
                     &terms,
                     &values,
                     self.settings.neighbours,
+                    &self.group_of,
                     Some(*g),
                 );
                 if *best < self.settings.new_below
@@ -275,8 +280,10 @@ mod tests {
             count: 2,
             last_seen: None,
         };
+        let postings = Arc::new(TicketPostings::build(&space));
         Suggester::new(
             space,
+            postings,
             vec![info("g1", "login loop"), info("g2", "blank invoice")],
             &members,
             Analyzer::default(),

@@ -17,10 +17,10 @@ const MAX_DF_SHARE: f32 = 0.1;
 /// Lists never left out below this length, however small the corpus.
 const MIN_INDEXED: usize = 50;
 
-/// Every ticket's row by term, and the group (if any) of each row.
+/// Every ticket's row by term. It depends on the space only, so one is
+/// built per re-cluster and shared by every snapshot of the groups.
 pub struct TicketPostings {
     by_term: HashMap<u32, Vec<(u32, f32)>>,
-    group_of: Vec<Option<u32>>,
 }
 
 /// The `k` nearest tickets' similarity: in all, and in groups.
@@ -54,8 +54,8 @@ impl Neighbourhood {
 }
 
 impl TicketPostings {
-    /// The postings of `space`; `group_of[row]` is the group of each row.
-    pub fn build(space: &Space, group_of: Vec<Option<u32>>) -> TicketPostings {
+    /// The postings of `space`.
+    pub fn build(space: &Space) -> TicketPostings {
         let cap = ((space.len() as f32 * MAX_DF_SHARE) as usize).max(MIN_INDEXED);
         let df = &space.corpus.vocab.df;
         let mut by_term: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
@@ -67,16 +67,17 @@ impl TicketPostings {
                 }
             }
         }
-        TicketPostings { by_term, group_of }
+        TicketPostings { by_term }
     }
 
     /// The `k` nearest tickets of an L2-normalised row, summed up, with
-    /// group `g`'s part.
+    /// what lies in groups (`group_of[row]`) and in group `g`.
     pub fn neighbourhood(
         &self,
         terms: &[u32],
         values: &[f32],
         k: usize,
+        group_of: &[Option<u32>],
         g: Option<usize>,
     ) -> Neighbourhood {
         let mut dot: HashMap<u32, f32> = HashMap::new();
@@ -93,7 +94,7 @@ impl TicketPostings {
         let mut n = Neighbourhood::default();
         for (r, s) in near {
             n.total += s;
-            if let Some(h) = self.group_of.get(r as usize).copied().flatten() {
+            if let Some(h) = group_of.get(r as usize).copied().flatten() {
                 n.grouped += s;
                 if Some(h as usize) == g {
                     n.in_group += s;
@@ -127,21 +128,21 @@ mod tests {
         let mut group_of = vec![None; space.len()];
         group_of[row("t0")] = Some(0);
         group_of[row("t1")] = Some(0);
-        let postings = TicketPostings::build(&space, group_of);
+        let postings = TicketPostings::build(&space);
         let (terms, values) = space.corpus.matrix.row(row("t1"));
-        let login = postings.neighbourhood(terms, values, 2, Some(0));
+        let login = postings.neighbourhood(terms, values, 2, &group_of, Some(0));
         assert!(
             login.grouped_share() > 0.99 && login.group_share() > 0.99,
             "{login:?}"
         );
         let (terms, values) = space.corpus.matrix.row(row("t3"));
-        let invoice = postings.neighbourhood(terms, values, 2, Some(0));
+        let invoice = postings.neighbourhood(terms, values, 2, &group_of, Some(0));
         assert!(
             invoice.grouped_share() < 0.5,
             "its own kind is in no group: {invoice:?}"
         );
         assert_eq!(
-            postings.neighbourhood(&[], &[], 5, None),
+            postings.neighbourhood(&[], &[], 5, &group_of, None),
             Neighbourhood::default()
         );
     }
