@@ -74,7 +74,11 @@ impl Engine {
             *space
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(built.clone());
-            suggester.rebuild(&store, built, &analyzer, &suggest)?;
+            // The re-cluster is committed: a failed snapshot is logged, not
+            // reported as a failed job (the next decision rebuilds it).
+            if let Err(e) = suggester.rebuild(&store, built, &analyzer, &suggest) {
+                tracing::error!(error = %e, "suggest snapshot not rebuilt after the re-cluster");
+            }
             Ok(JobResult::Recluster(report))
         }
     }

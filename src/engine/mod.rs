@@ -267,6 +267,14 @@ impl Engine {
         Ok(self.store.ticket(id)?)
     }
 
+    /// The stored tickets among `ids`, in one read.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn tickets(&self, ids: &[String]) -> Result<Vec<StoredTicket>> {
+        Ok(self.store.tickets(ids)?)
+    }
+
     /// Newest tickets first, from the store (always complete, even while
     /// the index catches up).
     ///

@@ -178,14 +178,10 @@ impl Engine {
     /// The vector space of the last re-cluster, or one built from the store
     /// now (after a start), holding every ticket in `needed`.
     pub(super) fn space_with(&self, needed: &[TicketId]) -> Result<Arc<Space>> {
-        if let Some(space) = self
-            .space
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .as_ref()
+        if let Some(space) = self.loaded_space()
             && needed.iter().all(|t| space.row(t.as_str()).is_some())
         {
-            return Ok(space.clone());
+            return Ok(space);
         }
         struct Quiet;
         impl crate::jobs::Progress for Quiet {

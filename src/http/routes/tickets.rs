@@ -155,15 +155,20 @@ pub async fn post_tickets(
         let report = engine.ingest(items, IngestPolicy::AllOrNothing)?;
         let suggestions = if suggest {
             let mut out = Vec::with_capacity(ids.len());
-            for id in ids {
-                let Some(stored) = engine.ticket(&id)? else {
-                    continue;
-                };
-                let answer = engine.suggest(&crate::cluster::recluster::doc_text(stored), SUGGEST_LIMIT)?;
+            for stored in engine.tickets(&ids)? {
+                let ticket = stored.ticket.id.to_string();
+                let answer = engine.suggest(
+                    &crate::cluster::recluster::doc_text(stored),
+                    SUGGEST_LIMIT,
+                )?;
                 out.push(TicketSuggestion {
-                    ticket: id,
+                    ticket,
                     verdict: answer.verdict,
-                    suggestions: answer.suggestions.into_iter().map(SuggestionView::from).collect(),
+                    suggestions: answer
+                        .suggestions
+                        .into_iter()
+                        .map(SuggestionView::from)
+                        .collect(),
                 });
             }
             Some(out)
