@@ -1,8 +1,8 @@
 //! Attaching undecided tickets to confirmed groups.
 //!
-//! Each group is represented by the centroid of its reviewer-placed
-//! members' TF-IDF rows (automatic members never teach it: one mistake must
-//! not grow). An undecided ticket goes to its nearest group when the cosine
+//! Each group is represented by its reviewer-placed members' TF-IDF
+//! centroid, told apart from the other groups ([`super::centroids`]);
+//! automatic members never teach it: one mistake must not grow. An undecided ticket goes to its nearest group when the cosine
 //! to that centroid is at least `min_cosine` and beats the runner-up by at
 //! least `margin`, and when at least `min_share` of its neighbours' weight
 //! (the kNN lists the clustering used) is already in that group; never to a
@@ -92,7 +92,7 @@ pub fn plan(evidence: &Evidence<'_>, p: &AttachParams) -> Vec<(u32, usize, f32)>
         return Vec::new();
     }
     let rows: Vec<&[u32]> = evidence.members.iter().map(|(_, r)| r.as_slice()).collect();
-    let index = CentroidIndex::build(evidence.space, &rows);
+    let index = CentroidIndex::learn(evidence.space, &rows);
     let excluded: Vec<std::collections::HashSet<u32>> = evidence
         .members
         .iter()

@@ -1,22 +1,26 @@
 //! suggest-group: which known problem is this new ticket?
 //!
 //! A [`Suggester`] is a snapshot of the confirmed groups as the engine's
-//! attach rule sees them: the centroids of their members
-//! ([`crate::review::centroids`]), over the vocabulary, IDF and analyzer the
+//! attach rule sees them: their members' centroids, told apart from one
+//! another ([`crate::review::centroids`]), over the vocabulary, IDF and analyzer the
 //! groups were built with. It is rebuilt after every decision and
 //! re-cluster and swapped in whole, so a request never waits on a lock or
 //! touches the disk: it analyses the text, walks the inverted list of the
 //! ticket's terms, and ranks the groups that share one.
 //!
 //! The verdict: `new` when the best group's cosine is under `new_below`
-//! (0.2), or when under `min_grouped_share` (10%) of the ticket's 20
-//! nearest stored tickets ([`neighbours`]) are in any group — its own kind
-//! is in none, whatever group it happens to be nearest; otherwise
-//! `ambiguous` when the runner-up is within `ambiguous_within` (0.05), else
-//! `match`. Chosen on a dev split of Banking77 train (80/20, the
-//! harness's reviewer on the 80%): the cosine alone (0.3) said `new` for
-//! 44% of unseen-label tickets and wrongly for 15% of known ones; with the
-//! neighbourhood, 41% at 10% wrong.
+//! (0.2), or when under `min_grouped_share` (20%) of the ticket's 40
+//! nearest stored tickets' similarity ([`neighbours`]) lies in any group —
+//! its own kind is in none, whatever group it happens to be nearest;
+//! otherwise `ambiguous` when the runner-up is within `ambiguous_within`
+//! (0.05), else `match`. Chosen on a dev split of Banking77 train (80/20,
+//! the harness's reviewer on the 80%, `benches/dev_split.py`): the cosine
+//! alone (0.3) said `new` for 44% of unseen-label tickets and wrongly for
+//! 15% of known ones; with the 20 nearest tickets, 41% at 10% wrong; with
+//! the 40 nearest, 48% at 10% (5: 28%, 10: 38%, 80: 44%, 150: 42%, each
+//! at its best thresholds with at most 10% wrong). On the test split: 59%
+//! at 13% wrong. A cosine floor of 0.15 gained 2% on dev but let a ticket
+//! sharing one rare word with a group be a `match`.
 
 use std::sync::Arc;
 
@@ -54,8 +58,8 @@ impl Default for SuggestSettings {
         SuggestSettings {
             new_below: 0.2,
             ambiguous_within: 0.05,
-            neighbours: 20,
-            min_grouped_share: 0.1,
+            neighbours: 40,
+            min_grouped_share: 0.2,
         }
     }
 }
@@ -147,7 +151,7 @@ impl Suggester {
         settings: SuggestSettings,
     ) -> Suggester {
         let rows: Vec<&[u32]> = members.iter().map(Vec::as_slice).collect();
-        let index = CentroidIndex::build(&space, &rows);
+        let index = CentroidIndex::learn(&space, &rows);
         let mut group_of = vec![None; space.len()];
         for (g, rows) in members.iter().enumerate() {
             for &r in rows {
