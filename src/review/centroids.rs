@@ -21,7 +21,7 @@
 //! rate of 0.3 undoes the gain. Used by attach too, arrivals in the right
 //! group after a re-cluster went 0.485 → 0.502 at the same precision.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::Space;
 
@@ -31,14 +31,20 @@ const PASSES: usize = 3;
 const RATE: f32 = 0.05;
 /// A member must beat its nearest other group by this much.
 const MARGIN: f32 = 0.1;
-/// Members looked at per pass, at most (spread evenly over all of them),
-/// so that a snapshot with 10k groups and 1M members is rebuilt within a
-/// second.
-const MAX_PER_PASS: usize = 30_000;
+/// Weights kept per group, the heaviest: a centroid's long tail of terms
+/// that one member used once moves no ranking (256 and all of them gave
+/// the same Banking77 figures) but lengthens every inverted list.
+const MAX_TERMS: usize = 256;
+/// Inverted-list entries the passes may read, in all. It bounds a rebuild
+/// (about a quarter of a second at 10k groups: `cargo bench --bench
+/// suggest`); below a few thousand groups every member is seen in every
+/// pass, beyond that a shuffled share of them.
+const WORK: usize = 150_000_000;
 
 /// Group weights by term.
 #[derive(Debug, Default)]
 pub struct CentroidIndex {
+    /// Term → (group, weight), sorted by group.
     by_term: HashMap<u32, Vec<(u32, f32)>>,
     groups: usize,
 }
@@ -46,28 +52,45 @@ pub struct CentroidIndex {
 impl CentroidIndex {
     /// The weights learnt from `members[g]` (rows of `space`) for each
     /// group g: the centroids, then the perceptron passes, then each
-    /// group's weights scaled to unit length, so a score is a cosine.
+    /// group's heaviest weights scaled to unit length, so a score is a
+    /// cosine.
     pub fn learn(space: &Space, members: &[&[u32]]) -> CentroidIndex {
         let mut index = CentroidIndex::build(space, members);
         index.tell_apart(space, members);
+        index.keep_heaviest(MAX_TERMS);
         index.normalise();
         index
     }
 
-    /// The centroids of `members[g]` (rows of `space`) for each group g.
+    /// The centroids of `members[g]` (rows of `space`) for each group g,
+    /// each cut to its `MAX_TERMS` heaviest terms and of unit length.
     fn build(space: &Space, members: &[&[u32]]) -> CentroidIndex {
         let mut by_term: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        let mut sum = vec![0.0f32; space.corpus.vocab.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for (g, rows) in members.iter().enumerate() {
-            let mut sum: BTreeMap<u32, f32> = BTreeMap::new();
             for &r in rows.iter() {
-                let (t, v) = space.corpus.matrix.row(r as usize);
-                for (t, v) in t.iter().zip(v) {
-                    *sum.entry(*t).or_default() += v;
+                let (terms, values) = space.corpus.matrix.row(r as usize);
+                for (&t, &v) in terms.iter().zip(values) {
+                    if sum[t as usize] == 0.0 {
+                        touched.push(t);
+                    }
+                    sum[t as usize] += v;
                 }
             }
-            let norm = sum.values().map(|v| v * v).sum::<f32>().sqrt().max(1e-9);
-            for (t, v) in sum {
-                by_term.entry(t).or_default().push((g as u32, v / norm));
+            let mut weights: Vec<(f32, u32)> = touched
+                .drain(..)
+                .map(|t| (std::mem::take(&mut sum[t as usize]), t))
+                .collect();
+            heaviest(&mut weights, MAX_TERMS);
+            let norm = weights
+                .iter()
+                .map(|(w, _)| w * w)
+                .sum::<f32>()
+                .sqrt()
+                .max(1e-9);
+            for (w, t) in weights {
+                by_term.entry(t).or_default().push((g as u32, w / norm));
             }
         }
         CentroidIndex {
@@ -76,7 +99,8 @@ impl CentroidIndex {
         }
     }
 
-    /// The perceptron passes (see the module doc).
+    /// The perceptron passes (see the module doc). Corrections are kept
+    /// apart while the passes run (few, so short lists) and merged after.
     fn tell_apart(&mut self, space: &Space, members: &[&[u32]]) {
         if self.groups < 2 {
             return;
@@ -86,46 +110,95 @@ impl CentroidIndex {
             .enumerate()
             .flat_map(|(g, rows)| rows.iter().map(move |&row| (g as u32, row)))
             .collect();
-        let stride = order.len().div_ceil(MAX_PER_PASS).max(1);
-        for list in self.by_term.values_mut() {
-            list.sort_unstable_by_key(|e| e.0);
-        }
+        let mut delta: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
         let mut scores = vec![0.0f32; self.groups];
-        for pass in 0..PASSES {
+        let mut touched: Vec<u32> = Vec::new();
+        let mut work = 0usize;
+        'passes: for pass in 0..PASSES {
             // A fixed shuffle per pass: the same members give the same weights.
             order.sort_unstable_by_key(|&(g, row)| {
                 (u64::from(row) ^ ((pass as u64) << 40)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
                     ^ u64::from(g)
             });
-            for &(g, row) in order.iter().skip(pass % stride).step_by(stride) {
+            for &(g, row) in &order {
+                if work > WORK {
+                    break 'passes;
+                }
                 let (terms, values) = space.corpus.matrix.row(row as usize);
-                self.score(terms, values, &mut scores);
+                for (t, &v) in terms.iter().zip(values) {
+                    for list in [self.by_term.get(t), delta.get(t)].into_iter().flatten() {
+                        work += list.len();
+                        for &(h, w) in list {
+                            let s = &mut scores[h as usize];
+                            if *s == 0.0 {
+                                touched.push(h);
+                            }
+                            *s += w * v;
+                        }
+                    }
+                }
                 let own = scores[g as usize];
-                scores[g as usize] = f32::NEG_INFINITY;
-                let Some((rival, top, _)) = best_two(&scores) else {
+                let mut rival: Option<(u32, f32)> = None;
+                for h in touched.drain(..) {
+                    let s = std::mem::take(&mut scores[h as usize]);
+                    if h != g && rival.is_none_or(|(r, top)| s > top || (s == top && h < r)) {
+                        rival = Some((h, s));
+                    }
+                }
+                let Some((rival, top)) = rival else {
                     continue;
                 };
                 if own - top >= MARGIN {
                     continue;
                 }
                 for (&t, &v) in terms.iter().zip(values) {
-                    let list = self.by_term.entry(t).or_default();
-                    for (h, step) in [(g, RATE * v), (rival as u32, -RATE * v)] {
-                        match list.binary_search_by_key(&h, |e| e.0) {
-                            Ok(i) => list[i].1 += step,
-                            Err(i) => list.insert(i, (h, step)),
+                    let list = delta.entry(t).or_default();
+                    for (h, step) in [(g, RATE * v), (rival, -RATE * v)] {
+                        match list.iter_mut().find(|e| e.0 == h) {
+                            Some(e) => e.1 += step,
+                            None => list.push((h, step)),
                         }
                     }
                 }
             }
         }
+        for (t, corrections) in delta {
+            let list = self.by_term.entry(t).or_default();
+            for (h, step) in corrections {
+                match list.binary_search_by_key(&h, |e| e.0) {
+                    Ok(i) => list[i].1 += step,
+                    Err(i) => list.insert(i, (h, step)),
+                }
+            }
+        }
+    }
+
+    /// Keeps each group's `keep` heaviest weights (by magnitude).
+    fn keep_heaviest(&mut self, keep: usize) {
+        let mut by_group: Vec<Vec<(f32, u32)>> = vec![Vec::new(); self.groups];
+        for (&t, list) in &self.by_term {
+            for &(g, w) in list {
+                by_group[g as usize].push((w, t));
+            }
+        }
+        let mut by_term: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        for (g, mut weights) in by_group.into_iter().enumerate() {
+            heaviest(&mut weights, keep);
+            for (w, t) in weights {
+                by_term.entry(t).or_default().push((g as u32, w));
+            }
+        }
+        self.by_term = by_term;
     }
 
     /// Scales each group's weights to unit length.
     fn normalise(&mut self) {
         let mut norm = vec![0.0f32; self.groups];
-        for list in self.by_term.values() {
-            for &(g, w) in list {
+        // In term order: the same weights always give the same sums.
+        let mut terms: Vec<u32> = self.by_term.keys().copied().collect();
+        terms.sort_unstable();
+        for t in terms {
+            for &(g, w) in &self.by_term[&t] {
                 norm[g as usize] += w * w;
             }
         }
@@ -157,8 +230,21 @@ impl CentroidIndex {
     pub fn weight(&self, t: u32, g: usize) -> f32 {
         self.by_term
             .get(&t)
-            .and_then(|list| list.iter().find(|(h, _)| *h as usize == g))
-            .map_or(0.0, |&(_, w)| w)
+            .and_then(|list| {
+                let i = list.binary_search_by_key(&(g as u32), |e| e.0).ok()?;
+                Some(list[i].1)
+            })
+            .unwrap_or(0.0)
+    }
+}
+
+/// Cuts `weights` to its `keep` largest in magnitude (ties by term).
+fn heaviest(weights: &mut Vec<(f32, u32)>, keep: usize) {
+    if weights.len() > keep {
+        weights.select_nth_unstable_by(keep, |a, b| {
+            b.0.abs().total_cmp(&a.0.abs()).then(a.1.cmp(&b.1))
+        });
+        weights.truncate(keep);
     }
 }
 

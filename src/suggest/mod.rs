@@ -194,7 +194,14 @@ impl Suggester {
             .enumerate()
             .filter(|&(_, s)| s > 0.0)
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Only the first `limit` (and the runner-up) are ever read.
+        let by_score = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let keep = limit.max(2);
+        if ranked.len() > keep {
+            ranked.select_nth_unstable_by(keep, by_score);
+            ranked.truncate(keep);
+        }
+        ranked.sort_unstable_by(by_score);
         let verdict = match ranked.as_slice() {
             [] => Verdict::New,
             [(g, best), rest @ ..] => {
