@@ -21,6 +21,7 @@
 //! ```
 
 pub mod analyze;
+pub mod clean;
 pub mod cli;
 pub mod cluster;
 pub mod config;

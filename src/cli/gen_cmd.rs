@@ -25,6 +25,10 @@ pub struct GenArgs {
     /// Timestamps spread over this many days.
     #[arg(long, default_value_t = 365)]
     pub span_days: u32,
+    /// Share of customer tickets wrapped in help-desk noise (HTML, quoted
+    /// reply chains, signatures, macros), to measure cleaning.
+    #[arg(long, default_value_t = 0.0)]
+    pub helpdesk_noise: f64,
     /// NDJSON output file; `-` writes to stdout.
     #[arg(long)]
     pub out: PathBuf,
@@ -39,6 +43,7 @@ pub fn run(args: GenArgs) -> anyhow::Result<i32> {
         seed: args.seed,
         families: args.families,
         span_days: args.span_days,
+        helpdesk_noise: args.helpdesk_noise,
         ..GenParams::default()
     };
     let generator = Generator::new(params).map_err(|e| UserError(e.to_string()))?;

@@ -89,7 +89,8 @@ pub fn read_corpus(
     let mut builder = CorpusBuilder::new(
         crate::analyze::Analyzer::new(analyzer.clone()),
         params.vectors.title_weight,
-    );
+    )
+    .cleaning(params.vectors.clean);
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<DocText>>(2);
     std::thread::scope(|scope| -> Result<(), ReclusterError> {
         let reader = scope.spawn(move || {

@@ -23,6 +23,7 @@
 //!   a sentence or two of it per ticket, so no boilerplate word links many tickets.
 
 mod families;
+mod helpdesk;
 mod noise;
 
 use std::io::{self, Write};
@@ -86,6 +87,9 @@ pub struct GenParams {
     pub end: OffsetDateTime,
     /// Share of tickets with incident-note fields filled (default 0.25).
     pub note_share: f64,
+    /// Share of customer tickets wrapped in help-desk noise (HTML, a
+    /// quoted reply chain, a signature, macros; default 0).
+    pub helpdesk_noise: f64,
 }
 
 impl Default for GenParams {
@@ -97,6 +101,7 @@ impl Default for GenParams {
             span_days: 365,
             end: time::macros::datetime!(2026-11-01 00:00:00 UTC),
             note_share: 0.25,
+            helpdesk_noise: 0.0,
         }
     }
 }
@@ -119,6 +124,12 @@ impl GenParams {
             return Err(GenError::InvalidParams(
                 "span_days is 0; use at least 1 day".into(),
             ));
+        }
+        if !(0.0..=1.0).contains(&self.helpdesk_noise) {
+            return Err(GenError::InvalidParams(format!(
+                "helpdesk_noise is {}; use a fraction from 0 to 1 (e.g. 0.5)",
+                self.helpdesk_noise
+            )));
         }
         if !(0.0..=1.0).contains(&self.note_share) {
             return Err(GenError::InvalidParams(format!(
@@ -328,11 +339,20 @@ impl Generator {
         let company: &'static Company = &noise::COMPANIES[rng.gen_range(0..noise::COMPANIES.len())];
         let mut cx = Cx::new(rng, family, company, ts);
 
-        let (title, body) = if is_ops {
+        let (title, mut body) = if is_ops {
             cx.ops_text()
         } else {
             cx.support_text()
         };
+        // Drawn from their own stream, so a dump with noise has the same
+        // tickets underneath as one without.
+        let mut noise_rng = Rng64::seed_from_u64(self.params.seed ^ splitmix(!(index as u64)));
+        if !is_ops && noise_rng.gen_bool(self.params.helpdesk_noise) {
+            let other = &self.families[noise_rng.gen_range(0..self.families.len())];
+            let mut older = Cx::new(noise_rng.clone(), other, company, ts);
+            let (_, older_body) = older.support_text();
+            body = helpdesk::wrap(&mut noise_rng, &body, &older_body, company);
+        }
         let customer = cx
             .rng
             .gen_bool(if is_ops { 0.3 } else { 0.92 })

@@ -2,12 +2,15 @@
 //! interned into one vocabulary, and only term ids and counts are kept, so
 //! the text of a million tickets never sits in memory at once.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::{Corpus, CsrMatrix, TicketKey, VectorParams, Vocabulary, finish_row};
 use crate::analyze::Analyzer;
+use crate::clean::{Boilerplate, clean};
 
 /// One ticket's text, as vectorising reads it.
 #[derive(Debug, Clone)]
@@ -29,6 +32,27 @@ pub struct CorpusBuilder {
     indptr: Vec<u64>,
     term_ids: Vec<u32>,
     counts: Vec<f32>,
+    /// Whether titles and bodies are cleaned ([`crate::clean`]).
+    clean: bool,
+    /// The boilerplate, found in the first chunk added.
+    boilerplate: Option<Arc<Boilerplate>>,
+}
+
+/// A ticket's title and body as analysed: cleaned when `cleaning` is on
+/// (`Some`, with the corpus's boilerplate).
+pub(super) fn cleaned<'a>(
+    doc: &'a DocText,
+    cleaning: Option<&Boilerplate>,
+) -> (Cow<'a, str>, Cow<'a, str>) {
+    let Some(boilerplate) = cleaning else {
+        return (Cow::Borrowed(&doc.title), Cow::Borrowed(&doc.body));
+    };
+    let body = clean(&doc.body);
+    let body = match boilerplate.strip(&body) {
+        Some(stripped) => Cow::Owned(stripped),
+        None => body,
+    };
+    (clean(&doc.title), body)
 }
 
 /// Tickets analysed per parallel task.
@@ -52,7 +76,15 @@ impl CorpusBuilder {
             indptr: vec![0],
             term_ids: Vec::new(),
             counts: Vec::new(),
+            clean: true,
+            boilerplate: None,
         }
+    }
+
+    /// Turns cleaning on (the default) or off.
+    pub fn cleaning(mut self, on: bool) -> Self {
+        self.clean = on;
+        self
     }
 
     pub fn len(&self) -> usize {
@@ -64,12 +96,20 @@ impl CorpusBuilder {
     }
 
     /// Analyses a chunk of tickets (in parallel) and adds them in order.
+    ///
+    /// With cleaning on, the first chunk decides what is boilerplate: a
+    /// re-cluster adds 20,000 tickets at a time, plenty to see the macros.
     pub fn add(&mut self, docs: Vec<DocText>) {
+        if self.clean && self.boilerplate.is_none() {
+            let bodies: Vec<Cow<'_, str>> = docs.par_iter().map(|d| clean(&d.body)).collect();
+            self.boilerplate = Some(Arc::new(Boilerplate::detect(bodies.iter().map(|b| &**b))));
+        }
         let title_weight = self.title_weight;
         let analyzer = &self.analyzer;
+        let cleaning = self.boilerplate.as_deref();
         let analysed: Vec<Analysed> = docs
             .par_chunks(TASK)
-            .map(|task| analyse(analyzer.clone(), task, title_weight))
+            .map(|task| analyse(analyzer.clone(), task, title_weight, cleaning))
             .collect();
         for (task, docs) in analysed.into_iter().zip(docs.chunks(TASK)) {
             let remap: Vec<u32> = task
@@ -105,7 +145,12 @@ impl CorpusBuilder {
         }
         let max_df = (params.max_df_ratio * n as f32).floor().max(1.0) as u32;
         let mut new_id = vec![u32::MAX; self.terms.len()];
-        let mut vocab = Vocabulary::default();
+        let mut vocab = Vocabulary {
+            cleaning: self
+                .clean
+                .then(|| self.boilerplate.clone().unwrap_or_default()),
+            ..Vocabulary::default()
+        };
         for (old, term) in self.terms.into_iter().enumerate() {
             let f = df[old];
             if f >= params.min_df && f <= max_df {
@@ -177,7 +222,12 @@ fn locality_order(rows: &[Vec<(u32, f32)>]) -> Vec<usize> {
     keyed.into_iter().map(|(_, _, d)| d).collect()
 }
 
-fn analyse(mut analyzer: Analyzer, docs: &[DocText], title_weight: f32) -> Analysed {
+fn analyse(
+    mut analyzer: Analyzer,
+    docs: &[DocText],
+    title_weight: f32,
+    cleaning: Option<&Boilerplate>,
+) -> Analysed {
     let mut local: HashMap<String, u32> = HashMap::new();
     let mut out = Analysed {
         local_terms: Vec::new(),
@@ -200,8 +250,9 @@ fn analyse(mut analyzer: Analyzer, docs: &[DocText], title_weight: f32) -> Analy
             };
             doc_terms.push((id, weight));
         };
-        analyzer.for_each_token(&doc.title, |t| add(t, title_weight, &mut doc_terms));
-        analyzer.for_each_token(&doc.body, |t| add(t, 1.0, &mut doc_terms));
+        let (title, body) = cleaned(doc, cleaning);
+        analyzer.for_each_token(&title, |t| add(t, title_weight, &mut doc_terms));
+        analyzer.for_each_token(&body, |t| add(t, 1.0, &mut doc_terms));
         analyzer.for_each_token(&doc.notes, |t| add(t, 1.0, &mut doc_terms));
         doc_terms.sort_unstable_by_key(|(id, _)| *id);
         let mut i = 0;

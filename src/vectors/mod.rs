@@ -15,11 +15,13 @@ mod build;
 pub mod sparse;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use build::{CorpusBuilder, DocText};
 pub use sparse::{CsrMatrix, finish_row, sparse_dot};
 
 use crate::analyze::Analyzer;
+use crate::clean::Boilerplate;
 
 /// What identifies a ticket in a corpus, with what summaries need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,6 +44,9 @@ pub struct VectorParams {
     /// would erase a symptom that fills most of the tickets, as an incident
     /// storm does (20,000 alike tickets came out as no cluster at 0.5).
     pub max_df_ratio: f32,
+    /// Clean help-desk noise (HTML, quoted replies, signatures, boilerplate
+    /// lines) out of titles and bodies before analysis ([`crate::clean`]).
+    pub clean: bool,
 }
 
 impl Default for VectorParams {
@@ -50,6 +55,7 @@ impl Default for VectorParams {
             title_weight: 2.0,
             min_df: 2,
             max_df_ratio: 1.0,
+            clean: true,
         }
     }
 }
@@ -61,6 +67,9 @@ pub struct Vocabulary {
     pub df: Vec<u32>,
     pub idf: Vec<f32>,
     index: HashMap<String, u32>,
+    /// The corpus's boilerplate when its texts were cleaned, so that a new
+    /// text is cleaned the same way; `None` when cleaning was off.
+    cleaning: Option<Arc<Boilerplate>>,
 }
 
 impl Vocabulary {
@@ -86,11 +95,8 @@ impl Vocabulary {
         title_weight: f32,
     ) -> Vec<(u32, f32)> {
         let mut counts: HashMap<u32, f32> = HashMap::new();
-        for (text, weight) in [
-            (&doc.title, title_weight),
-            (&doc.body, 1.0),
-            (&doc.notes, 1.0),
-        ] {
+        let (title, body) = build::cleaned(doc, self.cleaning.as_deref());
+        for (text, weight) in [(&*title, title_weight), (&*body, 1.0), (&*doc.notes, 1.0)] {
             analyzer.for_each_token(text, |t| {
                 if let Some(id) = self.id(t) {
                     *counts.entry(id).or_default() += weight;
