@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::analyze::AnalyzerSettings;
 use crate::cluster::{ClusterParams, ParamError, ValidClusterParams};
+use crate::ingest::import::ImportSettings;
 use crate::model::{IdError, Tag};
 use crate::suggest::SuggestSettings;
 
@@ -113,6 +114,7 @@ pub struct Settings {
     pub index: IndexSettings,
     pub cluster: ClusterParams,
     pub suggest: SuggestSettings,
+    pub import: ImportSettings,
 }
 
 /// Checked settings: every value is usable.
@@ -125,6 +127,7 @@ pub struct Config {
     pub index: IndexSettings,
     pub cluster: ValidClusterParams,
     pub suggest: SuggestSettings,
+    pub import: ImportSettings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +145,10 @@ pub enum ConfigError {
     Tag(#[from] IdError),
     #[error("invalid config: tag '{0}' is listed twice")]
     TagTwice(Tag),
+    #[error(
+        "invalid config: import.tags maps '{from}' to '{to}', which is not one of the configured tags"
+    )]
+    ImportTag { from: String, to: String },
     #[error("invalid config: token #{0} is shorter than 16 characters: use a long random string")]
     ShortToken(usize),
     #[error("invalid config: token #{0} is listed twice")]
@@ -257,6 +264,15 @@ impl Settings {
         }
         let cluster = self.cluster.check()?;
         self.suggest.check().map_err(ConfigError::Invalid)?;
+        let mut import = self.import;
+        let mut tag_map = std::collections::BTreeMap::new();
+        for (from, to) in import.tags {
+            if !tags.iter().any(|t| t.as_str() == to) {
+                return Err(ConfigError::ImportTag { from, to });
+            }
+            tag_map.insert(from.to_lowercase(), to);
+        }
+        import.tags = tag_map;
         Ok(Config {
             tags,
             tokens: self.tokens,
@@ -265,6 +281,7 @@ impl Settings {
             index: self.index,
             cluster,
             suggest: self.suggest,
+            import,
         })
     }
 }

@@ -17,6 +17,7 @@ use serde::Serialize;
 use super::{DataArgs, UserError};
 use crate::engine::{Engine, EngineOptions, IngestPolicy};
 use crate::error::exit;
+use crate::ingest::import::{ColumnMap, ImportOptions, Vendor};
 use crate::ingest::{self, CsvTickets, Format, ItemError, ParsedItem, parse_ndjson_line};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -24,6 +25,29 @@ pub enum FormatArg {
     Json,
     Ndjson,
     Csv,
+    /// Zendesk incremental export or `tickets.json` account export.
+    Zendesk,
+    /// Jira CSV export (all fields) or REST search JSON.
+    Jira,
+    /// PagerDuty incidents or log entries JSON.
+    Pagerduty,
+    /// ServiceNow incident table JSON or CSV export.
+    Servicenow,
+    /// Intercom conversations JSON.
+    Intercom,
+}
+
+impl FormatArg {
+    fn vendor(self) -> Option<Vendor> {
+        match self {
+            FormatArg::Json | FormatArg::Ndjson | FormatArg::Csv => None,
+            FormatArg::Zendesk => Some(Vendor::Zendesk),
+            FormatArg::Jira => Some(Vendor::Jira),
+            FormatArg::Pagerduty => Some(Vendor::Pagerduty),
+            FormatArg::Servicenow => Some(Vendor::Servicenow),
+            FormatArg::Intercom => Some(Vendor::Intercom),
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -39,9 +63,19 @@ pub struct IngestArgs {
     /// Bearer token for --server.
     #[arg(long, env = "REFRAIN_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// Input format; by default from the file extension (.csv, .json), else NDJSON.
+    /// Input format; by default from the file extension (.csv, .json), else
+    /// NDJSON. A vendor format maps that vendor's export (docs/importers.md).
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
+    /// Read a CSV with its own columns by a mapping, e.g.
+    /// `id=Ticket #,title=Subject,body=Details,created_at=Opened`
+    /// (`@FILE` reads the mapping from a file).
+    #[arg(long, conflicts_with = "format")]
+    pub map: Option<String>,
+    /// The `source` of imported tickets (default: support for help desks,
+    /// ops for PagerDuty and ServiceNow).
+    #[arg(long)]
+    pub source: Option<String>,
     /// Tickets per batch (per request with --server).
     #[arg(long, default_value_t = 10_000)]
     pub batch: usize,
@@ -88,6 +122,26 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
     if args.batch == 0 {
         return Err(UserError("--batch must be at least 1".into()).into());
     }
+    let import = ImportOptions {
+        source: args.source.clone(),
+        settings: args.data.load_config()?.import,
+    };
+    let map = match &args.map {
+        None => None,
+        Some(spec) => {
+            let spec = match spec.strip_prefix('@') {
+                Some(path) => std::fs::read_to_string(path)
+                    .map_err(|e| UserError(format!("cannot read the mapping file {path}: {e}")))?
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                None => spec.clone(),
+            };
+            Some(ColumnMap::parse(&spec).map_err(|e| UserError(format!("--map: {e}")))?)
+        }
+    };
     let mut sink = match &args.server {
         Some(url) => Sink::Remote {
             url: format!("{}/v1/tickets", url.trim_end_matches('/')),
@@ -124,13 +178,32 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
         let format = format_of(path, args.format);
         let name = path.display().to_string();
         let input = open(path, &progress)?;
-        read_items(input, format, args.batch, |items| {
+        let mut each_batch = |items: Vec<ParsedItem>| {
             summary.read += items.len();
             send(&mut sink, items, &name, &mut summary)?;
             progress.set_message(format!("{} tickets", summary.read));
             Ok(())
-        })
-        .with_context(|| format!("reading {name}"))?;
+        };
+        let vendor = args.format.and_then(FormatArg::vendor);
+        if vendor.is_some() || map.is_some() {
+            let mut bytes = Vec::new();
+            let mut input = input;
+            input
+                .read_to_end(&mut bytes)
+                .with_context(|| format!("reading {name}"))?;
+            let items = match (vendor, &map) {
+                (Some(v), _) => ingest::import::import(v, &bytes, &import),
+                (None, Some(m)) => ingest::import::import_mapped(&bytes, m, &import),
+                (None, None) => unreachable!("one of them is set"),
+            }
+            .map_err(|e| UserError(format!("{name}: {e}")))?;
+            for chunk in items.chunks(args.batch) {
+                each_batch(chunk.to_vec())?;
+            }
+        } else {
+            read_items(input, format, args.batch, each_batch)
+                .with_context(|| format!("reading {name}"))?;
+        }
     }
     if let Sink::Local(engine) = sink {
         progress.set_message("committing the search index");
@@ -163,7 +236,8 @@ fn format_of(path: &Path, chosen: Option<FormatArg>) -> Format {
         Some(FormatArg::Json) => Format::Json,
         Some(FormatArg::Ndjson) => Format::Ndjson,
         Some(FormatArg::Csv) => Format::Csv,
-        None => match path.extension().and_then(|e| e.to_str()) {
+        // Vendor formats are read by their importer.
+        _ => match path.extension().and_then(|e| e.to_str()) {
             Some("csv") => Format::Csv,
             Some("json") => Format::Json,
             _ => Format::Ndjson,

@@ -20,6 +20,10 @@ const COLUMNS: &[&str] = &[
     "manual_work",
     "manual_minutes",
     "changes_that_day",
+    "service",
+    "severity",
+    "detected_at",
+    "resolved_at",
 ];
 
 /// Streams tickets from CSV, one item per data row.
@@ -151,6 +155,10 @@ impl<R: Read> CsvTickets<R> {
                     }
                 }
                 "changes_that_day" => draft.changes_that_day = value(),
+                "service" => draft.service = value(),
+                "severity" => draft.severity = value(),
+                "detected_at" => draft.detected_at = value(),
+                "resolved_at" => draft.resolved_at = value(),
                 other => unreachable!("column {other} is in COLUMNS"),
             }
         }

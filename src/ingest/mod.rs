@@ -6,6 +6,7 @@
 //! client can fix them all at once.
 
 mod csv_rows;
+pub mod import;
 mod parse;
 
 pub use csv_rows::CsvTickets;

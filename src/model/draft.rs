@@ -35,6 +35,15 @@ pub struct TicketDraft {
     pub manual_minutes: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes_that_day: Option<String>,
+    /// Incident fields, for ops notes that carry them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<String>,
 }
 
 /// One reason a ticket was refused.
@@ -116,6 +125,8 @@ impl TicketDraft {
             ("first_failure", self.first_failure.as_ref()),
             ("manual_work", self.manual_work.as_ref()),
             ("changes_that_day", self.changes_that_day.as_ref()),
+            ("service", self.service.as_ref()),
+            ("severity", self.severity.as_ref()),
         ];
         for (name, value) in fields {
             if let Some(v) = value
@@ -174,6 +185,22 @@ impl TicketDraft {
             },
             None => None,
         };
+        let mut incident_time = |name: &str, value: Option<&str>| match value {
+            None => None,
+            Some(s) => parse_rfc3339(s)
+                .map_err(|e| errors.push(FieldError::new(name, e)))
+                .ok(),
+        };
+        let detected_at = incident_time("detected_at", self.detected_at.as_deref());
+        let resolved_at = incident_time("resolved_at", self.resolved_at.as_deref());
+        if let (Some(d), Some(r)) = (detected_at, resolved_at)
+            && r < d
+        {
+            errors.push(FieldError::new(
+                "resolved_at",
+                "resolved_at is before detected_at; check the two times",
+            ));
+        }
         match (id, source, created_at) {
             (Ok(id), Ok(source), Ok(created_at)) if errors.is_empty() => Ok(Ticket {
                 id,
@@ -189,6 +216,10 @@ impl TicketDraft {
                 manual_work: self.manual_work,
                 manual_minutes,
                 changes_that_day: self.changes_that_day,
+                service: self.service,
+                severity: self.severity,
+                detected_at,
+                resolved_at,
             }),
             _ => Err(errors),
         }

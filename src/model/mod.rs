@@ -10,7 +10,7 @@ mod stored;
 mod ticket;
 
 pub use cluster::{CandidateCluster, ClusterMember};
-pub use draft::{FieldError, TicketDraft, ValidationContext};
+pub use draft::{FieldError, MAX_BODY_BYTES, MAX_FIELD_BYTES, TicketDraft, ValidationContext};
 pub use group::{
     Decision, DecisionKind, ENGINE_ACTOR, Group, GroupCounts, GroupMember, GroupStatus,
     MemberOrigin,

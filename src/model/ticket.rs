@@ -106,6 +106,24 @@ pub struct Ticket {
     pub manual_minutes: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes_that_day: Option<String>,
+    /// Incident fields (ops notes): the service affected, its severity as
+    /// the tool wrote it, when it was detected and resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub detected_at: Option<OffsetDateTime>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub resolved_at: Option<OffsetDateTime>,
 }
 
 impl Ticket {

@@ -38,6 +38,22 @@ struct Doc<'a> {
     manual_minutes: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     changes_that_day: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    service: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    severity: Option<Cow<'a, str>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    detected_at: Option<OffsetDateTime>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    resolved_at: Option<OffsetDateTime>,
 }
 
 impl<'a> Doc<'a> {
@@ -54,6 +70,10 @@ impl<'a> Doc<'a> {
             manual_work: borrow(&t.manual_work),
             manual_minutes: t.manual_minutes,
             changes_that_day: borrow(&t.changes_that_day),
+            service: borrow(&t.service),
+            severity: borrow(&t.severity),
+            detected_at: t.detected_at,
+            resolved_at: t.resolved_at,
         }
     }
 
@@ -73,6 +93,10 @@ impl<'a> Doc<'a> {
             manual_work: own(self.manual_work),
             manual_minutes: self.manual_minutes,
             changes_that_day: own(self.changes_that_day),
+            service: own(self.service),
+            severity: own(self.severity),
+            detected_at: self.detected_at,
+            resolved_at: self.resolved_at,
         }
     }
 }
@@ -402,6 +426,10 @@ mod tests {
                 manual_work: None,
                 manual_minutes: None,
                 changes_that_day: None,
+                service: None,
+                severity: None,
+                detected_at: None,
+                resolved_at: None,
             },
             created_at_given: given,
         }
