@@ -164,3 +164,65 @@ fn an_unknown_ticket_is_404() {
     app.get("/v1/tickets/nope")
         .assert_problem(404, "unknown id");
 }
+
+#[test]
+fn vendor_exports_are_imported_through_the_api() {
+    let app = spawn_app();
+    let fixture = |name: &str| {
+        std::fs::read(format!(
+            "{}/tests/fixtures/import/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture")
+    };
+    let posted = app.request(
+        "POST",
+        "/v1/tickets?format=pagerduty",
+        Some("application/json"),
+        Some(fixture("pagerduty_incidents.json")),
+        None,
+    );
+    assert_eq!(posted.status, 200, "{}", posted.text);
+    assert_eq!(posted.body["created"], 5);
+    let stored = app.get("/v1/tickets/pagerduty:Q2K8Z1YH0MRT3A");
+    assert_eq!(stored.status, 200, "{}", stored.text);
+    assert_eq!(stored.body["service"], "Checkout API");
+    assert_eq!(stored.body["source"], "ops");
+    assert_eq!(stored.body["resolved_at"], "2024-03-05T09:47:30Z");
+
+    let mapped = app.request(
+        "POST",
+        "/v1/tickets?map=id%3DTicket%20%23,title%3DSubject,body%3DDetails&source=helpdesk",
+        Some("text/csv"),
+        Some(b"Ticket #,Subject,Details\nHD-1,Login loop,after the update\n".to_vec()),
+        None,
+    );
+    assert_eq!(mapped.status, 200, "{}", mapped.text);
+    assert_eq!(app.get("/v1/tickets/csv:HD-1").body["source"], "helpdesk");
+
+    app.request(
+        "POST",
+        "/v1/tickets?format=freshdesk",
+        Some("application/json"),
+        Some(b"[]".to_vec()),
+        None,
+    )
+    .assert_problem(400, "an unknown format is named");
+    app.request(
+        "POST",
+        "/v1/tickets?map=title%3DSubject",
+        Some("text/csv"),
+        Some(b"a\n".to_vec()),
+        None,
+    )
+    .assert_problem(400, "a mapping without ids");
+    let bad = app.request(
+        "POST",
+        "/v1/tickets?format=zendesk",
+        Some("application/json"),
+        Some(br#"{"tickets": [{"subject": "no id", "description": "x"}]}"#.to_vec()),
+        None,
+    );
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert!(bad.text.contains("vendor id"), "{}", bad.text);
+}

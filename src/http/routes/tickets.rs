@@ -24,6 +24,21 @@ const WAIT_FOR_LIMIT: Duration = Duration::from_secs(30);
 pub struct PostParams {
     refresh: Option<String>,
     suggest: Option<String>,
+    /// A vendor export (`zendesk`, `jira`, `pagerduty`, `servicenow`,
+    /// `intercom`) instead of refrain's own ticket shape.
+    format: Option<String>,
+    /// With a CSV body: its columns mapped to ticket fields, as
+    /// `refrain ingest --map` takes them.
+    map: Option<String>,
+    /// The `source` of imported tickets.
+    source: Option<String>,
+}
+
+/// How the body is read.
+enum Reading {
+    Own(Format),
+    Vendor(ingest::import::Vendor),
+    Mapped(ingest::import::ColumnMap),
 }
 
 #[derive(Serialize)]
@@ -118,7 +133,30 @@ pub async fn post_tickets(
             )));
         }
     };
-    let format = format_of(&req)?;
+    let reading = match (params.format.as_deref(), params.map.as_deref()) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "give format= (a vendor export) or map= (a CSV by its columns), not both",
+            ));
+        }
+        (Some(name), None) => match ingest::import::Vendor::parse(name) {
+            Some(v) => Reading::Vendor(v),
+            None => {
+                return Err(ApiError::bad_request(format!(
+                    "format='{name}' is not a format refrain imports; use zendesk, jira, pagerduty, servicenow or intercom"
+                )));
+            }
+        },
+        (None, Some(spec)) => Reading::Mapped(
+            ingest::import::ColumnMap::parse(spec)
+                .map_err(|e| ApiError::bad_request(format!("map: {e}")))?,
+        ),
+        (None, None) => Reading::Own(format_of(&req)?),
+    };
+    let import_options = ingest::import::ImportOptions {
+        source: params.source.clone(),
+        settings: state.engine.config().import.clone(),
+    };
     // A place in the write queue first: under a flood, the refusal is all
     // this request costs.
     let permit = state.engine.reserve_write()?;
@@ -139,7 +177,11 @@ pub async fn post_tickets(
     let engine = state.engine.clone();
     let (report, searchable, suggestions) = blocking(move || {
         let _permit = permit;
-        let items = ingest::parse_body(&body, format)?;
+        let items = match &reading {
+            Reading::Own(format) => ingest::parse_body(&body, *format)?,
+            Reading::Vendor(v) => ingest::import::import(*v, &body, &import_options)?,
+            Reading::Mapped(m) => ingest::import::import_mapped(&body, m, &import_options)?,
+        };
         if items.len() > limits.max_batch {
             return Err(ApiError::too_large(format!(
                 "the batch holds {} tickets, over the limit of {} per request; split it into smaller batches",
