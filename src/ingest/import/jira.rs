@@ -12,12 +12,11 @@
 
 use serde_json::Value;
 
-use super::records::{CsvTable, Record, json_items, object, str_at, strings};
+use super::records::{CsvTable, Record, json_items, looks_like_json, object, str_at, strings};
 use crate::ingest::BatchError;
 
 pub fn records(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
-    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if matches!(first, Some(b'{' | b'[')) {
+    if looks_like_json(bytes) {
         from_json(bytes)
     } else {
         from_csv(bytes)

@@ -134,6 +134,12 @@ pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// Whether an export that comes as CSV or JSON is the JSON one.
+pub fn looks_like_json(bytes: &[u8]) -> bool {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    matches!(first, Some(b'{' | b'['))
+}
+
 /// One item of a JSON export, or why it cannot be read, and its line when
 /// the file has one item per line.
 pub type JsonItem = (Result<Value, String>, Option<usize>);
