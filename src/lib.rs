@@ -35,6 +35,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod model;
 pub mod review;
+pub mod roadmap;
 pub mod store;
 pub mod suggest;
 pub mod vectors;

@@ -10,6 +10,7 @@ mod error;
 mod ingest;
 mod jobs;
 mod review;
+mod roadmap;
 mod suggest;
 mod writes;
 

@@ -207,6 +207,10 @@ pub fn routes_config(cfg: &mut web::ServiceConfig) {
             groups::get_group,
         ))
         .service(resource("/v1/groups/{id}/merge").route(web::post().to(groups::merge_group)))
+        .service(get(
+            resource("/v1/groups/{id}/evidence"),
+            groups::get_evidence,
+        ))
         .service(resource("/v1/groups/{id}/tickets").route(web::post().to(groups::attach_tickets)))
         .service(
             resource("/v1/groups/{id}/tickets/{ticket}")

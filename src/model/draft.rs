@@ -44,6 +44,8 @@ pub struct TicketDraft {
     pub detected_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<super::Impact>,
 }
 
 /// One reason a ticket was refused.
@@ -201,6 +203,9 @@ impl TicketDraft {
                 "resolved_at is before detected_at; check the two times",
             ));
         }
+        if let Some(Err(e)) = self.impact.as_ref().map(super::Impact::check) {
+            errors.push(FieldError::new("impact", e));
+        }
         match (id, source, created_at) {
             (Ok(id), Ok(source), Ok(created_at)) if errors.is_empty() => Ok(Ticket {
                 id,
@@ -220,6 +225,7 @@ impl TicketDraft {
                 severity: self.severity,
                 detected_at,
                 resolved_at,
+                impact: self.impact,
             }),
             _ => Err(errors),
         }

@@ -20,7 +20,7 @@ pub use job::{
     Job, JobKind, JobResult, JobState, ReclusterReport, ReclusterTimings, seconds_since,
 };
 pub use stored::{ListCursor, ListFilter, StoredTicket, from_unix_ns, unix_ns};
-pub use ticket::{Source, Ticket, TicketId};
+pub use ticket::{Impact, Source, Ticket, TicketId};
 
 /// Formats a timestamp as RFC 3339 in UTC, the one date format of the API.
 pub fn rfc3339(at: time::OffsetDateTime) -> String {

@@ -124,6 +124,42 @@ pub struct Ticket {
         with = "time::serde::rfc3339::option"
     )]
     pub resolved_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Impact>,
+}
+
+/// What an incident cost, as its note reports it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Impact {
+    /// Share of users affected, in percent (0–100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub users_pct: Option<f64>,
+    /// Revenue lost or at risk, in the team's currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revenue: Option<f64>,
+}
+
+impl Impact {
+    /// # Errors
+    /// Which value is out of range.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(p) = self.users_pct
+            && !(p.is_finite() && (0.0..=100.0).contains(&p))
+        {
+            return Err(format!(
+                "impact.users_pct is {p}; give a percentage from 0 to 100"
+            ));
+        }
+        if let Some(r) = self.revenue
+            && !(r.is_finite() && r >= 0.0)
+        {
+            return Err(format!(
+                "impact.revenue is {r}; give an amount of 0 or more"
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Ticket {

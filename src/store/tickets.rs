@@ -54,6 +54,8 @@ struct Doc<'a> {
         with = "time::serde::rfc3339::option"
     )]
     resolved_at: Option<OffsetDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    impact: Option<crate::model::Impact>,
 }
 
 impl<'a> Doc<'a> {
@@ -74,6 +76,7 @@ impl<'a> Doc<'a> {
             severity: borrow(&t.severity),
             detected_at: t.detected_at,
             resolved_at: t.resolved_at,
+            impact: t.impact.clone(),
         }
     }
 
@@ -97,6 +100,7 @@ impl<'a> Doc<'a> {
             severity: own(self.severity),
             detected_at: self.detected_at,
             resolved_at: self.resolved_at,
+            impact: self.impact,
         }
     }
 }
@@ -430,6 +434,7 @@ mod tests {
                 severity: None,
                 detected_at: None,
                 resolved_at: None,
+                impact: None,
             },
             created_at_given: given,
         }

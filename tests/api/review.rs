@@ -312,6 +312,29 @@ fn group_counts_are_exact_as_of_a_moment() {
         later.body["groups"][0]["counts"]["last_7d"], 2,
         "11-30 and 12-02 are within 7 days of 12-03"
     );
+    let gid = g["id"].as_str().expect("gid");
+    let evidence = app.get(&format!(
+        "/v1/groups/{gid}/evidence?as_of=2026-12-01T12:00:00Z"
+    ));
+    assert_eq!(evidence.status, 200, "{}", evidence.text);
+    let e = &evidence.body;
+    assert_eq!(e["tickets"], 11);
+    assert_eq!(
+        e["users_saw"][0],
+        json!({"value": "Quokka widget flickers purple", "tickets": 11})
+    );
+    assert_eq!(e["manual_work"]["tickets"], 11);
+    assert_eq!(e["manual_work"]["total_minutes"], 110);
+    assert_eq!(e["by_source"], json!({"ops": 4, "support": 7}));
+    assert_eq!(
+        e["repeats_90d"], 8,
+        "back to 2026-10-01; 09-01 is 91 days before"
+    );
+    assert_eq!(e["incidents"]["resolved"], 0);
+    app.get("/v1/groups/g999/evidence")
+        .assert_problem(404, "an unknown group");
+    app.get(&format!("/v1/groups/{gid}/evidence?as_of=soon"))
+        .assert_problem(400, "as_of not a date");
     app.get("/v1/groups?as_of=yesterday")
         .assert_problem(400, "as_of not a date");
     app.get("/v1/groups?sort=loudest")

@@ -226,3 +226,43 @@ fn vendor_exports_are_imported_through_the_api() {
     assert_eq!(bad.status, 422, "{}", bad.text);
     assert!(bad.text.contains("vendor id"), "{}", bad.text);
 }
+
+#[test]
+fn incident_fields_are_validated_and_stored() {
+    let app = spawn_app();
+    let good = json!([{"id": "inc-1", "source": "ops", "title": "Checkout API down",
+        "service": "checkout-api", "severity": "P1",
+        "detected_at": "2026-11-30T10:05:00Z", "resolved_at": "2026-11-30T11:00:00Z",
+        "impact": {"users_pct": 12.5, "revenue": 4000}}]);
+    let posted = app.post_tickets(&good);
+    assert_eq!(posted.status, 200, "{}", posted.text);
+    let stored = app.get("/v1/tickets/inc-1");
+    assert_eq!(
+        stored.body["impact"],
+        json!({"users_pct": 12.5, "revenue": 4000.0})
+    );
+    assert_eq!(stored.body["severity"], "P1");
+    for (bad, field) in [
+        (json!({"impact": {"users_pct": 150}}), "impact"),
+        (json!({"impact": {"revenue": -1}}), "impact"),
+        (json!({"detected_at": "yesterday"}), "detected_at"),
+        (
+            json!({"detected_at": "2026-11-30T11:00:00Z", "resolved_at": "2026-11-30T10:00:00Z"}),
+            "resolved_at",
+        ),
+    ] {
+        let mut t = json!({"id": "inc-2", "title": "x"});
+        for (k, v) in bad.as_object().expect("fields") {
+            t[k] = v.clone();
+        }
+        let answer = app.post_tickets(&json!([t]));
+        assert_eq!(answer.status, 422, "{bad}: {}", answer.text);
+        assert_eq!(
+            answer.body["errors"][0]["field"], field,
+            "{bad}: {}",
+            answer.text
+        );
+    }
+    let unknown = app.post_tickets(&json!([{"id": "inc-3", "title": "x", "impact": {"users": 3}}]));
+    assert_eq!(unknown.status, 422, "{}", unknown.text);
+}

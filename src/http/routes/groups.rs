@@ -328,3 +328,43 @@ pub async fn detach_ticket(
         "decision": DecisionView::from(decision),
     })))
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceParams {
+    as_of: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EvidenceAnswer {
+    group: String,
+    #[serde(with = "time::serde::rfc3339")]
+    as_of: OffsetDateTime,
+    #[serde(flatten)]
+    evidence: crate::roadmap::Evidence,
+}
+
+/// `GET /v1/groups/{id}/evidence`: what the group's tickets say about it.
+pub async fn get_evidence(
+    _auth: Auth<AnyRole>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    params: web::Query<EvidenceParams>,
+) -> ApiResult<HttpResponse> {
+    let at = as_of(params.into_inner().as_of)?;
+    let id = GroupId::parse(id.into_inner()).map_err(|e| {
+        ApiError::not_found(format!(
+            "no group has id '{}'; {}; list the groups with GET /v1/groups",
+            crate::model::truncate(&e.value, 80),
+            e.shape
+        ))
+    })?;
+    let engine = state.engine.clone();
+    let group = id.to_string();
+    let evidence = blocking(move || Ok(engine.group_evidence(&id, at)?)).await?;
+    Ok(HttpResponse::Ok().json(EvidenceAnswer {
+        group,
+        as_of: at,
+        evidence,
+    }))
+}

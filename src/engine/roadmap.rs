@@ -1,0 +1,27 @@
+//! What the roadmap reads from the groups: their evidence.
+
+use time::OffsetDateTime;
+
+use super::{Engine, EngineError, Result};
+use crate::model::GroupId;
+use crate::roadmap::Evidence;
+
+impl Engine {
+    /// Group `id`'s evidence from all its members, as of `as_of`.
+    ///
+    /// # Errors
+    /// 404 for an unknown group; store errors.
+    pub fn group_evidence(&self, id: &GroupId, as_of: OffsetDateTime) -> Result<Evidence> {
+        if self.store.group(id)?.is_none() {
+            return Err(EngineError::NotFound {
+                what: "group",
+                id: id.to_string(),
+                hint: "list the groups with GET /v1/groups",
+            });
+        }
+        let members = self.store.group_members(id, 0, usize::MAX)?;
+        let ids: Vec<String> = members.iter().map(|m| m.ticket.to_string()).collect();
+        let tickets: Vec<_> = self.tickets(&ids)?.into_iter().map(|s| s.ticket).collect();
+        Ok(Evidence::of(&tickets, as_of))
+    }
+}

@@ -1,0 +1,5 @@
+//! From repeats to roadmap work: what a group's tickets say about it.
+
+pub mod evidence;
+
+pub use evidence::Evidence;
