@@ -57,6 +57,11 @@ const CORE_TYPOS: f64 = 0.005;
 const SUPPORT_TYPOS: f64 = 0.015;
 /// Typo rate per word in everything else an operator writes.
 const OPS_TYPOS: f64 = 0.008;
+/// Share of ops tickets that carry incident fields (service, severity,
+/// detection and resolution times, impact).
+const INCIDENT_SHARE: f64 = 0.5;
+/// Seeds the incident fields' own random stream.
+const INCIDENT_STREAM: u64 = 0x1c1d_e471;
 /// Share of ops tickets carrying log lines or a stack trace.
 const LOG_SHARE: f64 = 0.15;
 /// Share of note-carrying tickets that are ops tickets (when `note_share` allows).
@@ -184,6 +189,17 @@ pub struct GenTicket {
     pub manual_minutes: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes_that_day: Option<String>,
+    /// Incident fields, on a share of ops notes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detected_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<crate::model::Impact>,
     /// Ground truth: the family's label, e.g. `checkout-times-out`. Not serialised.
     #[serde(skip)]
     pub label: String,
@@ -384,6 +400,11 @@ impl Generator {
             manual_work: None,
             manual_minutes: None,
             changes_that_day: None,
+            service: None,
+            severity: None,
+            detected_at: None,
+            resolved_at: None,
+            impact: None,
             label: family.label.clone(),
         };
         let note_p = if is_ops {
@@ -393,6 +414,14 @@ impl Generator {
         };
         if cx.rng.gen_bool(note_p) {
             cx.fill_notes(&mut ticket);
+        }
+        if is_ops {
+            // Their own stream: the tickets stay what they were without them.
+            let mut rng =
+                Rng64::seed_from_u64(self.params.seed ^ splitmix(index as u64 ^ INCIDENT_STREAM));
+            if rng.gen_bool(INCIDENT_SHARE) {
+                cx.fill_incident(&mut rng, &mut ticket);
+            }
         }
         ticket
     }
@@ -831,6 +860,36 @@ impl Cx {
 
     /// Incident-note fields, worded from the same family vocabulary as the body. At least
     /// one field is always set.
+    /// Incident fields as an on-call tool records them: the component's
+    /// service, a severity, detection a few minutes into the incident the
+    /// text mentions, resolution at its end, and sometimes the impact.
+    fn fill_incident(&self, rng: &mut Rng64, ticket: &mut GenTicket) {
+        ticket.service = Some(self.comp.service.to_string());
+        ticket.severity = Some(match rng.gen_range(0..100) {
+            0..10 => "P1",
+            10..35 => "P2",
+            35..75 => "P3",
+            _ => "P4",
+        });
+        let detected = self.clock_a + rng.gen_range(60..1200);
+        let resolved = self.clock_b.max(detected + 300);
+        let mut at = String::with_capacity(20);
+        push_rfc3339(&mut at, detected);
+        ticket.detected_at = Some(at);
+        let mut at = String::with_capacity(20);
+        push_rfc3339(&mut at, resolved);
+        ticket.resolved_at = Some(at);
+        if rng.gen_bool(0.6) {
+            let u: f64 = rng.gen_range(0.0..1.0);
+            ticket.impact = Some(crate::model::Impact {
+                users_pct: Some((0.5 + u * u * 39.5).round()),
+                revenue: rng
+                    .gen_bool(0.4)
+                    .then(|| (rng.gen_range(1..200) * 50) as f64),
+            });
+        }
+    }
+
     fn fill_notes(&mut self, ticket: &mut GenTicket) {
         let saw = self.fail.saw;
         if self.rng.gen_bool(0.9) {
@@ -1450,5 +1509,34 @@ mod tests {
         ] {
             assert!(typo.contains(token), "{typo}");
         }
+    }
+
+    #[test]
+    fn a_share_of_ops_notes_carry_valid_incident_fields() {
+        let g = Generator::new(params(2000, 3)).expect("valid");
+        let (mut ops, mut with) = (0, 0);
+        for i in 0..2000 {
+            let t = g.ticket(i);
+            if t.source != "ops" {
+                assert!(
+                    t.service.is_none() && t.detected_at.is_none(),
+                    "support tickets carry none"
+                );
+                continue;
+            }
+            ops += 1;
+            if let (Some(d), Some(r)) = (&t.detected_at, &t.resolved_at) {
+                with += 1;
+                let d = OffsetDateTime::parse(d, &Rfc3339).expect("rfc3339");
+                let r = OffsetDateTime::parse(r, &Rfc3339).expect("rfc3339");
+                assert!(r >= d, "{t:?}");
+                assert!(t.service.is_some() && t.severity.is_some());
+                if let Some(impact) = &t.impact {
+                    impact.check().expect("valid impact");
+                }
+            }
+        }
+        let share = with as f64 / ops as f64;
+        assert!((0.4..0.6).contains(&share), "{with} of {ops}");
     }
 }
