@@ -174,6 +174,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/groups/{id}"),
     ("PATCH", "/v1/groups/{id}"),
     ("POST", "/v1/groups/{id}/merge"),
+    ("GET", "/v1/groups/{id}/evidence"),
     ("POST", "/v1/groups/{id}/tickets"),
     ("DELETE", "/v1/groups/{id}/tickets/{ticket}"),
     ("GET", "/v1/decisions"),
