@@ -136,6 +136,8 @@ pub struct GroupView {
     pub manual_minutes: u64,
     /// Tickets arrived after `fixed_at`: the fix did not hold.
     pub regression: bool,
+    /// What reviewers set for the roadmap.
+    pub plan: crate::model::GroupPlan,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,6 +160,7 @@ impl From<GroupSummary> for GroupView {
             fixed_at: g.fixed_at.map(rfc3339),
             review_by: g.review_by,
             notes: g.notes,
+            plan: g.plan,
             created_at: rfc3339(g.created_at),
             counts: CountsView {
                 total: c.total,

@@ -62,6 +62,37 @@ pub struct Group {
     pub review_by: Option<String>,
     pub notes: Option<String>,
     pub created_at: OffsetDateTime,
+    /// What reviewers set for the roadmap.
+    pub plan: GroupPlan,
+}
+
+/// What reviewers set on a group for the roadmap: the readiness answers
+/// and the scoring file's reviewer-set inputs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupPlan {
+    /// The broken user task in one plain sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// The one named way the result of a fix is measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<String>,
+    /// What a fix is expected to change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_result: Option<String>,
+    /// Days a fix takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort_days: Option<f64>,
+    /// How much depends on the broken part, from 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependency_centrality: Option<f64>,
+    /// One of `config-only`, `code-change`, `infrastructure`,
+    /// `process-automation`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix_class: Option<String>,
+    /// The tracker item of the fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracker_url: Option<String>,
 }
 
 /// Who put a ticket in its group.

@@ -12,7 +12,7 @@ mod ticket;
 pub use cluster::{CandidateCluster, ClusterMember};
 pub use draft::{FieldError, MAX_BODY_BYTES, MAX_FIELD_BYTES, TicketDraft, ValidationContext};
 pub use group::{
-    Decision, DecisionKind, ENGINE_ACTOR, Group, GroupCounts, GroupMember, GroupStatus,
+    Decision, DecisionKind, ENGINE_ACTOR, Group, GroupCounts, GroupMember, GroupPlan, GroupStatus,
     MemberOrigin,
 };
 pub use ids::{ClusterId, DecisionId, GroupId, IdError, JobId, Tag, truncate};

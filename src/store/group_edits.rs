@@ -20,6 +20,38 @@ pub struct GroupEdit {
     pub fixed_at: Option<Option<time::OffsetDateTime>>,
     pub review_by: Option<Option<String>>,
     pub notes: Option<Option<String>>,
+    /// Changes to the group's plan (`Some(None)` clears a field).
+    pub plan: PlanEdit,
+}
+
+/// Changes to a group's plan, field by field.
+#[derive(Debug, Clone, Default)]
+pub struct PlanEdit {
+    pub problem: Option<Option<String>>,
+    pub measure: Option<Option<String>>,
+    pub expected_result: Option<Option<String>>,
+    pub effort_days: Option<Option<f64>>,
+    pub dependency_centrality: Option<Option<f64>>,
+    pub fix_class: Option<Option<String>>,
+    pub tracker_url: Option<Option<String>>,
+}
+
+impl PlanEdit {
+    /// `plan` with these changes.
+    pub fn apply(&self, plan: &crate::model::GroupPlan) -> crate::model::GroupPlan {
+        fn pick<T: Clone>(change: &Option<Option<T>>, was: &Option<T>) -> Option<T> {
+            change.clone().unwrap_or_else(|| was.clone())
+        }
+        crate::model::GroupPlan {
+            problem: pick(&self.problem, &plan.problem),
+            measure: pick(&self.measure, &plan.measure),
+            expected_result: pick(&self.expected_result, &plan.expected_result),
+            effort_days: pick(&self.effort_days, &plan.effort_days),
+            dependency_centrality: pick(&self.dependency_centrality, &plan.dependency_centrality),
+            fix_class: pick(&self.fix_class, &plan.fix_class),
+            tracker_url: pick(&self.tracker_url, &plan.tracker_url),
+        }
+    }
 }
 
 impl Store {
@@ -185,7 +217,7 @@ impl Store {
             let mut journal = Journal::new(&tx, recorded.id.as_str());
             journal.group(group.as_str())?;
             tx.execute(
-                "UPDATE groups SET name = ?2, tag = ?3, status = ?4, owner = ?5, fixed_ns = ?6, review_by = ?7, notes = ?8 WHERE id = ?1",
+                "UPDATE groups SET name = ?2, tag = ?3, status = ?4, owner = ?5, fixed_ns = ?6, review_by = ?7, notes = ?8, plan = ?9 WHERE id = ?1",
                 params![
                     group.as_str(),
                     edit.name.clone().unwrap_or(before.name),
@@ -195,6 +227,8 @@ impl Store {
                     edit.fixed_at.unwrap_or(before.fixed_at).map(unix_ns),
                     edit.review_by.clone().unwrap_or(before.review_by),
                     edit.notes.clone().unwrap_or(before.notes),
+                    serde_json::to_string(&edit.plan.apply(&before.plan))
+                        .expect("a plan serialises"),
                 ],
             )?;
             let after = group_in(&tx, group)?.expect("the group exists");

@@ -97,7 +97,7 @@ impl<'a, 't> Journal<'a, 't> {
             .tx
             .query_row(
                 "SELECT json_object('name', name, 'tag', tag, 'status', status, 'owner', owner,
-                        'fixed_ns', fixed_ns, 'review_by', review_by, 'notes', notes, 'created_ns', created_ns)
+                        'fixed_ns', fixed_ns, 'review_by', review_by, 'notes', notes, 'created_ns', created_ns, 'plan', plan)
                  FROM groups WHERE id = ?1",
                 [group],
                 |r| r.get(0),
@@ -187,10 +187,11 @@ pub(super) fn reverse(tx: &Transaction<'_>, decision: &str) -> Result<()> {
                 }
                 Some(json) => {
                     tx.execute(
-                        "INSERT OR REPLACE INTO groups (id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns)
+                        "INSERT OR REPLACE INTO groups (id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns, plan)
                          SELECT ?1, json_extract(?2, '$.name'), json_extract(?2, '$.tag'), json_extract(?2, '$.status'),
                                 json_extract(?2, '$.owner'), json_extract(?2, '$.fixed_ns'), json_extract(?2, '$.review_by'),
-                                json_extract(?2, '$.notes'), json_extract(?2, '$.created_ns')",
+                                json_extract(?2, '$.notes'), json_extract(?2, '$.created_ns'),
+                                COALESCE(json_extract(?2, '$.plan'), '{}')",
                         params![a, json],
                     )?;
                 }

@@ -143,6 +143,11 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (group_id, ticket_id)
     ) WITHOUT ROWID;
     "#,
+    // 6: what reviewers set on a group for the roadmap (problem sentence,
+    // measure, effort, fix class, …), as one JSON object.
+    r#"
+    ALTER TABLE groups ADD COLUMN plan TEXT NOT NULL DEFAULT '{}';
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -20,7 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::error::{Classify, ErrorClass};
 
-pub use group_edits::GroupEdit;
+pub use group_edits::{GroupEdit, PlanEdit};
 pub use review::{ConfirmTarget, Confirmed, NewDecision, Refusal};
 pub use tickets::{Change, UpsertOutcome};
 

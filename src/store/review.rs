@@ -148,7 +148,7 @@ fn open_members(
 
 pub(super) fn group_in(tx: &Transaction<'_>, id: &GroupId) -> Result<Option<Group>> {
     tx.query_row(
-        "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns FROM groups WHERE id = ?1",
+        "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns, plan FROM groups WHERE id = ?1",
         [id.as_str()],
         group_row,
     )
@@ -167,6 +167,7 @@ type GroupRow = (
     Option<String>,
     Option<String>,
     i64,
+    String,
 );
 
 fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
@@ -180,11 +181,13 @@ fn group_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GroupRow> {
         r.get(6)?,
         r.get(7)?,
         r.get(8)?,
+        r.get(9)?,
     ))
 }
 
 fn group_of(row: GroupRow) -> Result<Group> {
-    let (id, name, tag, status, owner, fixed, review_by, notes, created) = row;
+    let (id, name, tag, status, owner, fixed, review_by, notes, created, plan) = row;
+    let plan: crate::model::GroupPlan = serde_json::from_str(&plan).map_err(corrupt)?;
     Ok(Group {
         id: GroupId::parse(id).map_err(corrupt)?,
         name,
@@ -195,6 +198,7 @@ fn group_of(row: GroupRow) -> Result<Group> {
         review_by,
         notes,
         created_at: from_unix_ns(created).map_err(corrupt)?,
+        plan,
     })
 }
 
@@ -541,7 +545,7 @@ impl Store {
     pub fn groups(&self) -> Result<Vec<Group>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns FROM groups ORDER BY created_ns, id",
+                "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns, plan FROM groups ORDER BY created_ns, id",
             )?;
             let rows = stmt.query_map([], group_row)?;
             rows.map(|r| group_of(r?)).collect()
@@ -553,7 +557,7 @@ impl Store {
     pub fn group(&self, id: &GroupId) -> Result<Option<Group>> {
         self.read(|conn| {
             conn.query_row(
-                "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns FROM groups WHERE id = ?1",
+                "SELECT id, name, tag, status, owner, fixed_ns, review_by, notes, created_ns, plan FROM groups WHERE id = ?1",
                 [id.as_str()],
                 group_row,
             )

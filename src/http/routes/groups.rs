@@ -11,7 +11,7 @@ use crate::http::problem::{ApiError, ApiResult};
 use crate::http::views::{DecisionView, GroupMemberView, GroupView};
 use crate::http::{AppState, blocking};
 use crate::model::{GroupId, GroupStatus, Tag, parse_rfc3339};
-use crate::store::GroupEdit;
+use crate::store::{GroupEdit, PlanEdit};
 
 fn as_of(text: Option<String>) -> ApiResult<OffsetDateTime> {
     given(text)
@@ -158,6 +158,20 @@ struct PatchBody {
     review_by: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     notes: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    problem: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    measure: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    expected_result: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    effort_days: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    dependency_centrality: Option<Option<f64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    fix_class: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    tracker_url: Option<Option<String>>,
 }
 
 fn short(field: &str, value: &Option<Option<String>>, max: usize) -> ApiResult<()> {
@@ -191,6 +205,33 @@ pub async fn patch_group(
     short("owner", &b.owner, 200)?;
     short("review_by", &b.review_by, 40)?;
     short("notes", &b.notes, 8_000)?;
+    short("problem", &b.problem, 500)?;
+    short("measure", &b.measure, 500)?;
+    short("expected_result", &b.expected_result, 500)?;
+    short("tracker_url", &b.tracker_url, 2_000)?;
+    if let Some(Some(d)) = b.effort_days
+        && !(d.is_finite() && (0.0..=10_000.0).contains(&d))
+    {
+        return Err(invalid(format!(
+            "effort_days is {d}; give the days a fix takes, 0 or more"
+        )));
+    }
+    if let Some(Some(c)) = b.dependency_centrality
+        && !(c.is_finite() && (0.0..=1.0).contains(&c))
+    {
+        return Err(invalid(format!(
+            "dependency_centrality is {c}; give how much depends on the broken part, from 0 to 1"
+        )));
+    }
+    if let Some(Some(class)) = &b.fix_class
+        && !crate::roadmap::scoring::FIX_CLASSES.contains(&class.as_str())
+    {
+        return Err(invalid(format!(
+            "fix_class '{}' is not one of {}",
+            crate::model::truncate(class, 40),
+            crate::roadmap::scoring::FIX_CLASSES.join(", ")
+        )));
+    }
     let tag = b
         .tag
         .as_deref()
@@ -216,6 +257,13 @@ pub async fn patch_group(
         ("fixed_at", fixed_at.is_some()),
         ("review_by", b.review_by.is_some()),
         ("notes", b.notes.is_some()),
+        ("problem", b.problem.is_some()),
+        ("measure", b.measure.is_some()),
+        ("expected_result", b.expected_result.is_some()),
+        ("effort_days", b.effort_days.is_some()),
+        ("dependency_centrality", b.dependency_centrality.is_some()),
+        ("fix_class", b.fix_class.is_some()),
+        ("tracker_url", b.tracker_url.is_some()),
     ]
     .iter()
     .filter(|(_, set)| *set)
@@ -230,6 +278,15 @@ pub async fn patch_group(
         fixed_at,
         review_by: b.review_by,
         notes: b.notes,
+        plan: PlanEdit {
+            problem: b.problem,
+            measure: b.measure,
+            expected_result: b.expected_result,
+            effort_days: b.effort_days,
+            dependency_centrality: b.dependency_centrality,
+            fix_class: b.fix_class,
+            tracker_url: b.tracker_url,
+        },
     };
     let engine = state.engine.clone();
     let summary = blocking(move || {
