@@ -9,6 +9,7 @@ use crate::analyze::AnalyzerSettings;
 use crate::cluster::{ClusterParams, ParamError, ValidClusterParams};
 use crate::ingest::import::ImportSettings;
 use crate::model::{IdError, Tag};
+use crate::roadmap::scoring::{Scoring, ScoringError};
 use crate::suggest::SuggestSettings;
 
 /// The tags refrain ships with; a config may replace the list.
@@ -115,7 +116,21 @@ pub struct Settings {
     pub cluster: ClusterParams,
     pub suggest: SuggestSettings,
     pub import: ImportSettings,
+    pub roadmap: RoadmapSettings,
 }
+
+/// The `[roadmap]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RoadmapSettings {
+    /// The scoring file, relative to the config file; by default
+    /// `scoring.toml` beside it when there is one, else the built-in
+    /// example (`scoring.example.toml`).
+    pub scoring: Option<std::path::PathBuf>,
+}
+
+/// The scoring file refrain uses when none is configured.
+pub const DEFAULT_SCORING: &str = include_str!("../scoring.example.toml");
 
 /// Checked settings: every value is usable.
 #[derive(Debug, Clone)]
@@ -128,6 +143,7 @@ pub struct Config {
     pub cluster: ValidClusterParams,
     pub suggest: SuggestSettings,
     pub import: ImportSettings,
+    pub scoring: Scoring,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -149,6 +165,8 @@ pub enum ConfigError {
         "invalid config: import.tags maps '{from}' to '{to}', which is not one of the configured tags"
     )]
     ImportTag { from: String, to: String },
+    #[error("invalid scoring file: {0}")]
+    Scoring(#[from] ScoringError),
     #[error("invalid config: token #{0} is shorter than 16 characters: use a long random string")]
     ShortToken(usize),
     #[error("invalid config: token #{0} is listed twice")]
@@ -194,7 +212,20 @@ impl Config {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        settings.check()
+        let scoring_path = match &settings.roadmap.scoring {
+            Some(p) => Some(path.parent().unwrap_or(Path::new(".")).join(p)),
+            None => Some(path.parent().unwrap_or(Path::new(".")).join("scoring.toml"))
+                .filter(|p| p.exists()),
+        };
+        let mut config = settings.check()?;
+        if let Some(p) = scoring_path {
+            let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Read {
+                path: p.display().to_string(),
+                source,
+            })?;
+            config.scoring = Scoring::parse(&p.display().to_string(), &text)?;
+        }
+        Ok(config)
     }
 
     /// The role of a bearer token, if it is one of ours.
@@ -282,6 +313,8 @@ impl Settings {
             cluster,
             suggest: self.suggest,
             import,
+            scoring: Scoring::parse("scoring.example.toml (built in)", DEFAULT_SCORING)
+                .expect("the built-in scoring file is valid"),
         })
     }
 }
@@ -336,5 +369,33 @@ mod tests {
         assert!(parse("[[tokens]]\ntoken = \"short\"\nrole = \"admin\"").is_err());
         assert!(parse("[[tokens]]\ntoken = \"0123456789abcdefg\"\nrole = \"root\"").is_err());
         assert!(parse("unknown = 1").is_err());
+    }
+
+    #[test]
+    fn a_scoring_file_beside_the_config_is_read_and_checked_at_start() {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = dir.path().join("refrain.toml");
+        std::fs::write(&config, "").expect("write");
+        assert_eq!(
+            Config::from_file(&config)
+                .expect("no scoring file: the built-in one")
+                .scoring
+                .bands[0]
+                .0,
+            "promote"
+        );
+        std::fs::write(
+            dir.path().join("scoring.toml"),
+            "[[factor]]\nname = \"pain\"\ninput = \"loudness\"\npoints = [[1, 1]]\n[bands]\ngo = 1\n",
+        )
+        .expect("write");
+        let e = Config::from_file(&config).expect_err("a bad scoring file");
+        assert!(
+            e.to_string().contains("scoring.toml:3: input: 'loudness'"),
+            "{e}"
+        );
+        std::fs::write(&config, "[roadmap]\nscoring = \"elsewhere.toml\"\n").expect("write");
+        let e = Config::from_file(&config).expect_err("a missing scoring file");
+        assert!(e.to_string().contains("elsewhere.toml"), "{e}");
     }
 }

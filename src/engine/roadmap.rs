@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::{Engine, EngineError, Result};
 use crate::model::GroupId;
-use crate::roadmap::Evidence;
+use crate::roadmap::{Evidence, Roadmap};
 
 impl Engine {
     /// Group `id`'s evidence from all its members, as of `as_of`.
@@ -23,5 +23,19 @@ impl Engine {
         let ids: Vec<String> = members.iter().map(|m| m.ticket.to_string()).collect();
         let tickets: Vec<_> = self.tickets(&ids)?.into_iter().map(|s| s.ticket).collect();
         Ok(Evidence::of(&tickets, as_of))
+    }
+
+    /// The open and watched groups ranked by the scoring file, as of
+    /// `as_of`: ready ones on the roadmap, the rest on the watchlist.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn roadmap(&self, as_of: OffsetDateTime) -> Result<Roadmap> {
+        let mut groups = Vec::new();
+        for group in self.store.groups()? {
+            let evidence = self.group_evidence(&group.id, as_of)?;
+            groups.push((group, evidence));
+        }
+        Ok(Roadmap::of(groups, &self.config.scoring))
     }
 }

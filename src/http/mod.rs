@@ -175,6 +175,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PATCH", "/v1/groups/{id}"),
     ("POST", "/v1/groups/{id}/merge"),
     ("GET", "/v1/groups/{id}/evidence"),
+    ("GET", "/v1/roadmap"),
     ("POST", "/v1/groups/{id}/tickets"),
     ("DELETE", "/v1/groups/{id}/tickets/{ticket}"),
     ("GET", "/v1/decisions"),
@@ -212,6 +213,7 @@ pub fn routes_config(cfg: &mut web::ServiceConfig) {
             resource("/v1/groups/{id}/evidence"),
             groups::get_evidence,
         ))
+        .service(get(resource("/v1/roadmap"), groups::get_roadmap))
         .service(resource("/v1/groups/{id}/tickets").route(web::post().to(groups::attach_tickets)))
         .service(
             resource("/v1/groups/{id}/tickets/{ticket}")

@@ -74,12 +74,19 @@ pub struct ReviewerInputs {
 pub struct Score {
     pub score: f64,
     pub band: String,
-    /// Factor → points (weight applied), in the file's order; they sum to
-    /// `score`.
-    pub breakdown: Vec<(String, f64)>,
+    /// Each factor's points (weight applied), in the file's order; they
+    /// sum to `score`.
+    pub breakdown: Vec<Points>,
     /// Factors whose value is not known yet (a reviewer has not set it):
     /// they count 0.
     pub missing: Vec<String>,
+}
+
+/// One factor's share of a score.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Points {
+    pub factor: String,
+    pub points: f64,
 }
 
 /// A mistake in a scoring file.
@@ -282,9 +289,12 @@ impl Scoring {
             if points.is_none() {
                 missing.push(f.name.clone());
             }
-            breakdown.push((f.name.clone(), points.unwrap_or(0.0) * f.weight));
+            breakdown.push(Points {
+                factor: f.name.clone(),
+                points: points.unwrap_or(0.0) * f.weight,
+            });
         }
-        let score = breakdown.iter().map(|(_, p)| p).sum::<f64>();
+        let score = breakdown.iter().map(|p| p.points).sum::<f64>();
         let band = self
             .bands
             .iter()
@@ -345,7 +355,7 @@ mod tests {
             fix_class: Some("code-change".into()),
         };
         let s = example().score(&e, &set);
-        let points: Vec<f64> = s.breakdown.iter().map(|(_, p)| *p).collect();
+        let points: Vec<f64> = s.breakdown.iter().map(|p| p.points).collect();
         assert_eq!(points, [5.0, 4.0, 3.0, 5.0, 4.0, 3.0, -2.0, 2.0], "{s:?}");
         assert_eq!(s.score, 24.0);
         assert_eq!(s.band, "promote");

@@ -234,9 +234,9 @@ fn split_parts_and_groups_survive_a_recluster_and_rejected_sets_stay_away() {
     }
 }
 
-#[test]
-fn group_counts_are_exact_as_of_a_moment() {
-    let app = spawn_app();
+/// Twelve tickets of one symptom at known times among the demo tickets,
+/// confirmed as a group; answers the confirm.
+fn quokka_group(app: &TestApp) -> crate::helpers::Answer {
     // 12 tickets of one symptom at known times, and unrelated ones.
     let times = [
         ("2026-11-30T10:00:00Z", "support"), // 1 day before as_of
@@ -262,38 +262,44 @@ fn group_counts_are_exact_as_of_a_moment() {
         })
         .collect();
     // Among the 300 demo tickets, so the symptom is one of many.
-    load_fixtures(&app);
+    load_fixtures(app);
     assert_eq!(app.post_tickets(&json!(batch)).status, 200);
-    recluster(&app, None);
-    let export = clusters(&app)
+    recluster(app, None);
+    let export = clusters(app)
         .into_iter()
         .find(|c| {
             let id = c["id"].as_str().expect("id");
-            members(&app, &format!("/v1/clusters/{id}")).contains(&"exp-0".to_string())
+            members(app, &format!("/v1/clusters/{id}")).contains(&"exp-0".to_string())
         })
         .unwrap_or_else(|| {
             panic!(
                 "the quokka tickets form a cluster: {:?}",
-                clusters(&app)
+                clusters(app)
                     .iter()
                     .map(|c| {
                         let id = c["id"].as_str().expect("id");
-                        members(&app, &format!("/v1/clusters/{id}"))
+                        members(app, &format!("/v1/clusters/{id}"))
                     })
                     .collect::<Vec<_>>()
             )
         });
     let id = export["id"].as_str().expect("id");
-    let ms = members(&app, &format!("/v1/clusters/{id}"));
+    let ms = members(app, &format!("/v1/clusters/{id}"));
     assert_eq!(
         ms.len(),
         12,
         "the 12 quokka tickets cluster together: {ms:?}"
     );
-    let answer = app.post_json(
+    app.post_json(
         &format!("/v1/clusters/{id}/confirm"),
         &json!({"name": "Export times out", "tag": "service-outage"}),
-    );
+    )
+}
+
+#[test]
+fn group_counts_are_exact_as_of_a_moment() {
+    let app = spawn_app();
+    let answer = quokka_group(&app);
     assert_eq!(answer.status, 200, "{}", answer.text);
     let list = app.get("/v1/groups?as_of=2026-12-01T12:00:00Z");
     let g = &list.body["groups"][0];
@@ -633,4 +639,68 @@ fn an_automatic_split_is_proposed_first_and_saved_only_when_asked() {
         &json!({"preview": true, "parts": [["a"]]}),
     )
     .assert_problem(400, "preview without auto");
+}
+
+#[test]
+fn the_roadmap_ranks_groups_by_the_scoring_file_and_asks_what_is_missing() {
+    let app = spawn_app();
+    let answer = quokka_group(&app);
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    let gid = answer.body["group"]["id"]
+        .as_str()
+        .expect("gid")
+        .to_string();
+    let at = "as_of=2026-12-01T12:00:00Z";
+    let road = app.get(&format!("/v1/roadmap?{at}"));
+    assert_eq!(road.status, 200, "{}", road.text);
+    assert_eq!(road.body["roadmap"], json!([]));
+    let item = &road.body["watchlist"][0];
+    assert_eq!(item["group"], gid.as_str());
+    // The built-in scoring file: 8 repeats in 90 days → 2, 110 manual
+    // minutes → 2, the rest unknown or below their first step.
+    assert_eq!(item["score"], 4.0, "{item}");
+    assert_eq!(item["band"], "hygiene");
+    assert_eq!(
+        item["readiness"]["missing"]
+            .as_array()
+            .expect("missing")
+            .len(),
+        3,
+        "{item}"
+    );
+    for (bad, says) in [
+        (json!({"effort_days": -1}), "effort_days"),
+        (json!({"dependency_centrality": 2}), "dependency_centrality"),
+        (json!({"fix_class": "rewrite"}), "fix_class"),
+    ] {
+        let refused = request(&app, "PATCH", &format!("/v1/groups/{gid}"), &bad);
+        assert_eq!(refused.status, 422, "{bad}: {}", refused.text);
+        assert!(refused.text.contains(says), "{}", refused.text);
+    }
+    let set = request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"effort_days": 3, "dependency_centrality": 0.8, "fix_class": "config-only",
+                "problem": "Finance cannot read the ledger: the quokka widget freezes it",
+                "measure": "ledger freezes per week", "owner": "ana"}),
+    );
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(set.body["plan"]["fix_class"], "config-only");
+    let road = app.get(&format!("/v1/roadmap?{at}"));
+    assert_eq!(road.body["watchlist"], json!([]), "{}", road.text);
+    let item = &road.body["roadmap"][0];
+    let points: Vec<f64> = item["breakdown"]
+        .as_array()
+        .expect("breakdown")
+        .iter()
+        .map(|p| p["points"].as_f64().expect("points"))
+        .collect();
+    // repeats 2, users 0, customers 0, manual 2, revenue 0, dependencies 4,
+    // effort 3 days → 1 × -1, config-only 3.
+    assert_eq!(points, [2.0, 0.0, 0.0, 2.0, 0.0, 4.0, -1.0, 3.0], "{item}");
+    assert_eq!(item["score"], 10.0);
+    assert_eq!(item["readiness"]["missing"], json!([]));
+    app.get("/v1/roadmap?as_of=soon")
+        .assert_problem(400, "as_of not a date");
 }

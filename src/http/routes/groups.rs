@@ -425,3 +425,16 @@ pub async fn get_evidence(
         evidence,
     }))
 }
+
+/// `GET /v1/roadmap`: the open and watched groups ranked by the scoring
+/// file, ready ones on the roadmap, the rest on the watchlist.
+pub async fn get_roadmap(
+    _auth: Auth<AnyRole>,
+    state: web::Data<AppState>,
+    params: web::Query<EvidenceParams>,
+) -> ApiResult<HttpResponse> {
+    let at = as_of(params.into_inner().as_of)?;
+    let engine = state.engine.clone();
+    let roadmap = blocking(move || Ok(engine.roadmap(at)?)).await?;
+    Ok(HttpResponse::Ok().json(roadmap))
+}
