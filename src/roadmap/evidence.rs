@@ -234,17 +234,17 @@ impl Tally {
     }
 }
 
+/// A bare ticket for tests of the roadmap's pieces.
 #[cfg(test)]
-mod tests {
-    use time::macros::datetime;
+pub(crate) mod tests_support {
+    use time::OffsetDateTime;
 
-    use super::*;
-    use crate::model::{Impact, Source, TicketId};
+    use crate::model::{Source, Ticket, TicketId};
 
-    fn ticket(id: &str, source: &str, at: OffsetDateTime) -> Ticket {
+    pub fn ticket(id: &str, at: OffsetDateTime) -> Ticket {
         Ticket {
             id: TicketId::parse(id).expect("id"),
-            source: Source::parse(source).expect("source"),
+            source: Source::parse("support").expect("source"),
             created_at: at,
             title: String::new(),
             body: String::new(),
@@ -262,6 +262,20 @@ mod tests {
             resolved_at: None,
             impact: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::model::{Impact, Source};
+
+    fn ticket(id: &str, source: &str, at: OffsetDateTime) -> Ticket {
+        let mut t = tests_support::ticket(id, at);
+        t.source = Source::parse(source).expect("source");
+        t
     }
 
     #[test]

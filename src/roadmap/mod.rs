@@ -5,6 +5,7 @@
 pub mod evidence;
 pub mod readiness;
 pub mod scoring;
+pub mod verify;
 
 use serde::Serialize;
 

@@ -59,6 +59,8 @@ pub struct Scoring {
     pub factors: Vec<Factor>,
     /// Band name → least score, highest first; below every band: `hygiene`.
     pub bands: Vec<(String, f64)>,
+    /// When a fix counts as having worked.
+    pub verification: super::verify::VerifySettings,
 }
 
 /// What a reviewer set on a group for scoring.
@@ -104,6 +106,8 @@ pub struct ScoringError {
 struct File {
     factor: Vec<Spanned<FactorFile>>,
     bands: Spanned<BTreeMap<String, Spanned<f64>>>,
+    #[serde(default)]
+    verification: Option<Spanned<super::verify::VerifySettings>>,
 }
 
 #[derive(Deserialize)]
@@ -264,7 +268,20 @@ impl Scoring {
                 "two bands have the same least score".into(),
             ));
         }
-        Ok(Scoring { factors, bands })
+        let verification = match file.verification {
+            None => super::verify::VerifySettings::default(),
+            Some(v) => {
+                v.get_ref()
+                    .check()
+                    .map_err(|reason| fail(v.span().start, "verification", reason))?;
+                *v.get_ref()
+            }
+        };
+        Ok(Scoring {
+            factors,
+            bands,
+            verification,
+        })
     }
 
     /// The score of a group with `evidence` and what its reviewer set.

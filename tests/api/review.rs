@@ -703,4 +703,34 @@ fn the_roadmap_ranks_groups_by_the_scoring_file_and_asks_what_is_missing() {
     assert_eq!(item["readiness"]["missing"], json!([]));
     app.get("/v1/roadmap?as_of=soon")
         .assert_problem(400, "as_of not a date");
+
+    // A fix on 11-01 noon: one ticket in the 28 days before, five in the 28
+    // days after (and one more later) — the fix did not work.
+    assert_eq!(
+        app.get(&format!("/v1/groups/{gid}/evidence?{at}")).body["verification"],
+        Value::Null
+    );
+    let fixed = request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"fixed_at": "2026-11-01T12:00:00Z"}),
+    );
+    assert_eq!(fixed.status, 200, "{}", fixed.text);
+    let v = &app.get(&format!("/v1/groups/{gid}/evidence?{at}")).body["verification"];
+    assert_eq!(v["window_days"], 28.0, "{v}");
+    assert_eq!(v["before_per_week"], 0.25, "{v}");
+    assert_eq!(v["after_per_week"], 1.25, "{v}");
+    assert_eq!(v["manual_minutes_after_per_week"], 12.5, "{v}");
+    assert_eq!(v["verdict"], "not_yet");
+    assert_eq!(
+        (v["repeats_after_fix"].clone(), v["regression"].clone()),
+        (json!(6), json!(true))
+    );
+    let early = &app
+        .get(&format!(
+            "/v1/groups/{gid}/evidence?as_of=2026-11-03T12:00:00Z"
+        ))
+        .body["verification"];
+    assert_eq!(early["verdict"], "too_early", "{early}");
 }

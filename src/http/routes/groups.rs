@@ -399,6 +399,8 @@ struct EvidenceAnswer {
     as_of: OffsetDateTime,
     #[serde(flatten)]
     evidence: crate::roadmap::Evidence,
+    /// For a fixed group: did the fix work.
+    verification: Option<crate::roadmap::verify::Verification>,
 }
 
 /// `GET /v1/groups/{id}/evidence`: what the group's tickets say about it.
@@ -418,11 +420,12 @@ pub async fn get_evidence(
     })?;
     let engine = state.engine.clone();
     let group = id.to_string();
-    let evidence = blocking(move || Ok(engine.group_evidence(&id, at)?)).await?;
+    let (evidence, verification) = blocking(move || Ok(engine.group_report(&id, at)?)).await?;
     Ok(HttpResponse::Ok().json(EvidenceAnswer {
         group,
         as_of: at,
         evidence,
+        verification,
     }))
 }
 
