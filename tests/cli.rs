@@ -345,6 +345,18 @@ fn review_from_the_terminal_confirms_and_groups_lists_the_group() {
     assert_eq!(ranked["suggestions"][0]["group"], gid, "{ranked}");
     let blank = refrain(&["suggest", "--data", "data", " "], dir.path());
     assert_eq!(blank.status.code(), Some(1), "blank text is a user error");
+    // Not ready for the roadmap yet: no owner, problem or measure.
+    let road = refrain(&["roadmap", "--data", "data", "--json"], dir.path());
+    assert_eq!(road.status.code(), Some(0), "{}", stderr(&road));
+    let road: Value = serde_json::from_slice(&road.stdout).expect("JSON");
+    assert_eq!(road["roadmap"], serde_json::json!([]), "{road}");
+    assert_eq!(road["watchlist"][0]["group"], gid, "{road}");
+    let human = refrain(&["roadmap", "--data", "data"], dir.path());
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        text.contains("watchlist (1 not ready)") && text.contains("missing: "),
+        "{text}"
+    );
     let did = answer["decision"]["id"].as_str().expect("did");
     let undo = refrain(&["review", "--data", "data", "undo", did], dir.path());
     assert_eq!(undo.status.code(), Some(0), "{}", stderr(&undo));

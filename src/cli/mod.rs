@@ -6,6 +6,7 @@ mod gen_cmd;
 mod ingest;
 mod recluster;
 mod review;
+mod roadmap;
 mod serve;
 mod suggest;
 
@@ -71,6 +72,8 @@ pub enum Command {
     Review(review::ReviewArgs),
     /// Which confirmed group a ticket's text belongs to.
     Suggest(suggest::SuggestArgs),
+    /// Open and watched groups ranked by the scoring file, with readiness.
+    Roadmap(roadmap::RoadmapArgs),
     /// Write a synthetic ticket dump with ground-truth labels.
     Gen(gen_cmd::GenArgs),
     /// Measure grouping quality on a labelled file (NMI, ARI, purity).
@@ -95,6 +98,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Groups(args) => review::groups(args),
         Command::Review(args) => review::review(args),
         Command::Suggest(args) => suggest::run(args),
+        Command::Roadmap(args) => roadmap::run(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
     }
