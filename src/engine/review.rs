@@ -137,6 +137,11 @@ fn other_refusal(e: Refusal, subject: &str) -> EngineError {
             id: t,
             hint: "list the group's members with GET /v1/groups/{id}",
         },
+        Refusal::NotReady(status, missing) => EngineError::InvalidDecision(format!(
+            "{subject} cannot be {} yet: it needs {}; set them in the same or an earlier PATCH",
+            status.as_str(),
+            missing.join(", ")
+        )),
         Refusal::SameGroup => EngineError::InvalidDecision(
             "a group cannot be merged into itself; name another group in `from`".into(),
         ),

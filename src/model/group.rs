@@ -8,29 +8,44 @@ use time::OffsetDateTime;
 
 use super::{ClusterId, DecisionId, GroupId, Tag, TicketId};
 
-/// Where a group stands on the way to a fix.
+/// Where a group stands on the way to a fix: `open → planned → fixed →
+/// verified` (or `reopened`), with `watching` and `wontfix` as decisions of
+/// their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupStatus {
     Open,
+    /// Scheduled: it has an owner, a problem sentence, an expected result
+    /// and a review date.
+    Planned,
     Watching,
     Fixed,
+    /// The fix was checked and held.
+    Verified,
+    /// Repeats came back after the fix.
+    Reopened,
     Wontfix,
 }
 
 impl GroupStatus {
-    pub const ALL: [GroupStatus; 4] = [
+    pub const ALL: [GroupStatus; 7] = [
         GroupStatus::Open,
+        GroupStatus::Planned,
         GroupStatus::Watching,
         GroupStatus::Fixed,
+        GroupStatus::Verified,
+        GroupStatus::Reopened,
         GroupStatus::Wontfix,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             GroupStatus::Open => "open",
+            GroupStatus::Planned => "planned",
             GroupStatus::Watching => "watching",
             GroupStatus::Fixed => "fixed",
+            GroupStatus::Verified => "verified",
+            GroupStatus::Reopened => "reopened",
             GroupStatus::Wontfix => "wontfix",
         }
     }
@@ -43,10 +58,36 @@ impl GroupStatus {
             .find(|s| s.as_str() == text)
             .ok_or_else(|| {
                 format!(
-                    "status '{}' is not one of open, watching, fixed, wontfix",
+                    "status '{}' is not one of open, planned, watching, fixed, verified, reopened, wontfix",
                     super::truncate(text, 40)
                 )
             })
+    }
+
+    /// What a group needs before it may take this status; empty when
+    /// nothing is missing.
+    pub fn missing_for(self, g: &Group) -> Vec<&'static str> {
+        let set = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let mut missing = Vec::new();
+        match self {
+            GroupStatus::Planned => {
+                for (ok, what) in [
+                    (set(&g.owner), "an owner"),
+                    (set(&g.plan.problem), "a problem sentence"),
+                    (set(&g.plan.expected_result), "an expected result"),
+                    (set(&g.review_by), "a review date (review_by)"),
+                ] {
+                    if !ok {
+                        missing.push(what);
+                    }
+                }
+            }
+            GroupStatus::Fixed | GroupStatus::Verified if g.fixed_at.is_none() => {
+                missing.push("fixed_at");
+            }
+            _ => {}
+        }
+        missing
     }
 }
 

@@ -39,12 +39,21 @@ pub struct Roadmap {
 }
 
 impl Roadmap {
-    /// Ranks `groups` (each with its evidence) by `scoring`. Fixed and
-    /// won't-fix groups are not candidates for work and are left out.
+    /// Ranks `groups` (each with its evidence) by `scoring`. Only groups
+    /// that may still need work are candidates: open, planned, watched and
+    /// reopened ones.
     pub fn of(groups: Vec<(Group, Evidence)>, scoring: &Scoring) -> Roadmap {
         let mut items: Vec<(bool, RoadmapItem)> = groups
             .into_iter()
-            .filter(|(g, _)| matches!(g.status, GroupStatus::Open | GroupStatus::Watching))
+            .filter(|(g, _)| {
+                matches!(
+                    g.status,
+                    GroupStatus::Open
+                        | GroupStatus::Planned
+                        | GroupStatus::Watching
+                        | GroupStatus::Reopened
+                )
+            })
             .map(|(g, e)| {
                 let set = ReviewerInputs {
                     effort_days: g.plan.effort_days,

@@ -213,6 +213,21 @@ impl Store {
             let Some(before) = group_in(&tx, group)? else {
                 return Ok(Err(Refusal::GroupMissing(group.clone())));
             };
+            // The status a group moves to must find what it needs in the
+            // group as it will be after the edit.
+            if let Some(status) = edit.status.filter(|s| *s != before.status) {
+                let after = Group {
+                    owner: edit.owner.clone().unwrap_or_else(|| before.owner.clone()),
+                    fixed_at: edit.fixed_at.unwrap_or(before.fixed_at),
+                    review_by: edit.review_by.clone().unwrap_or_else(|| before.review_by.clone()),
+                    plan: edit.plan.apply(&before.plan),
+                    ..before.clone()
+                };
+                let missing = status.missing_for(&after);
+                if !missing.is_empty() {
+                    return Ok(Err(Refusal::NotReady(status, missing)));
+                }
+            }
             let recorded = insert_decision(&tx, &decision, Some(group))?;
             let mut journal = Journal::new(&tx, recorded.id.as_str());
             journal.group(group.as_str())?;

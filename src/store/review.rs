@@ -41,6 +41,8 @@ pub enum Refusal {
     NotUndoable,
     /// Later reviewer decisions build on it.
     Dependents(Vec<String>),
+    /// The group lacks what the status asks for.
+    NotReady(crate::model::GroupStatus, Vec<&'static str>),
 }
 
 /// A decision to record, as the engine describes it.

@@ -704,6 +704,49 @@ fn the_roadmap_ranks_groups_by_the_scoring_file_and_asks_what_is_missing() {
     app.get("/v1/roadmap?as_of=soon")
         .assert_problem(400, "as_of not a date");
 
+    // The lifecycle: planned needs an expected result and a review date too.
+    let early_plan = request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"status": "planned"}),
+    );
+    assert_eq!(early_plan.status, 422, "{}", early_plan.text);
+    assert!(
+        early_plan.text.contains("an expected result") && early_plan.text.contains("review date"),
+        "{}",
+        early_plan.text
+    );
+    assert!(
+        !early_plan.text.contains("an owner"),
+        "the owner is set: {}",
+        early_plan.text
+    );
+    let planned = request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"status": "planned", "expected_result": "no freezes", "review_by": "2026-12-15"}),
+    );
+    assert_eq!(planned.status, 200, "{}", planned.text);
+    assert_eq!(planned.body["status"], "planned");
+    assert_eq!(
+        app.get(&format!("/v1/roadmap?{at}")).body["roadmap"][0]["status"],
+        "planned"
+    );
+    let unfixed = request(
+        &app,
+        "PATCH",
+        &format!("/v1/groups/{gid}"),
+        &json!({"status": "fixed"}),
+    );
+    assert_eq!(
+        unfixed.status, 422,
+        "fixed needs fixed_at: {}",
+        unfixed.text
+    );
+    assert!(unfixed.text.contains("fixed_at"), "{}", unfixed.text);
+
     // A fix on 11-01 noon: one ticket in the 28 days before, five in the 28
     // days after (and one more later) — the fix did not work.
     assert_eq!(
