@@ -367,3 +367,56 @@ fn review_from_the_terminal_confirms_and_groups_lists_the_group() {
         "undoing twice is a user error"
     );
 }
+
+#[test]
+fn serve_demo_shows_clusters_groups_and_a_roadmap() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refrain"))
+        .args(["serve", "--demo", "--data", "data", "--addr", &addr])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let get = |path: &str| -> Option<Value> {
+        let mut r = agent.get(format!("http://{addr}{path}")).call().ok()?;
+        (r.status() == 200)
+            .then(|| r.body_mut().read_json().ok())
+            .flatten()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut roadmap = None;
+    while std::time::Instant::now() < deadline && roadmap.is_none() {
+        roadmap = get("/v1/roadmap");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let groups = get("/v1/groups");
+    let _ = child.kill();
+    let _ = child.wait();
+    let roadmap = roadmap.expect("the demo server answers /v1/roadmap");
+    assert_eq!(
+        roadmap["roadmap"].as_array().map(Vec::len),
+        Some(1),
+        "{roadmap}"
+    );
+    assert_eq!(
+        roadmap["watchlist"].as_array().map(Vec::len),
+        Some(2),
+        "{roadmap}"
+    );
+    let groups = groups.expect("groups");
+    assert_eq!(
+        groups["groups"].as_array().map(Vec::len),
+        Some(3),
+        "{groups}"
+    );
+}

@@ -76,9 +76,53 @@ fn load_demo(engine: &Engine) -> anyhow::Result<()> {
         Some(JobResult::Recluster(r)) => r.clusters,
         None => 0,
     };
+    let groups = demo_groups(engine)?;
     eprintln!(
-        "--demo: loaded {} demo tickets and found {clusters} candidate clusters (GET /v1/clusters)",
+        "--demo: loaded {} demo tickets, found {clusters} candidate clusters (GET /v1/clusters) \
+         and confirmed the {groups} largest as demo groups, one of them planned (GET /v1/roadmap; \
+         the decisions are in GET /v1/decisions by actor `demo`, and can be undone)",
         report.upsert.created
     );
     Ok(())
+}
+
+/// Demo groups: the three largest candidates confirmed as the reviewer
+/// `demo`, the first with a plan, so that the groups, their evidence and
+/// the roadmap have something to show.
+fn demo_groups(engine: &Engine) -> anyhow::Result<usize> {
+    let largest = engine.clusters(0, 3)?;
+    for (i, c) in largest.iter().enumerate() {
+        let name = c
+            .label_terms
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (group, _) = engine.confirm(
+            &c.id,
+            crate::engine::ConfirmRequest {
+                name: Some(format!("Demo: {name}")),
+                tag: Some("weak-ux".into()),
+                group: None,
+                actor: "demo".into(),
+            },
+        )?;
+        if i == 0 {
+            let edit = crate::store::GroupEdit {
+                owner: Some(Some("demo-owner".into())),
+                plan: crate::store::PlanEdit {
+                    problem: Some(Some(format!("Users cannot finish their task: {name}"))),
+                    measure: Some(Some("repeats per week".into())),
+                    effort_days: Some(Some(3.0)),
+                    dependency_centrality: Some(Some(0.5)),
+                    fix_class: Some(Some("code-change".into())),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            engine.edit_group(&group.id, &edit, serde_json::json!({"demo": true}), "demo")?;
+        }
+    }
+    Ok(largest.len())
 }
