@@ -144,6 +144,8 @@ pub struct Config {
     pub suggest: SuggestSettings,
     pub import: ImportSettings,
     pub scoring: Scoring,
+    /// Where `scoring` was read from (`None`: the built-in example).
+    pub scoring_path: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,6 +226,7 @@ impl Config {
                 source,
             })?;
             config.scoring = Scoring::parse(&p.display().to_string(), &text)?;
+            config.scoring_path = Some(p);
         }
         Ok(config)
     }
@@ -315,6 +318,7 @@ impl Settings {
             import,
             scoring: Scoring::parse("scoring.example.toml (built in)", DEFAULT_SCORING)
                 .expect("the built-in scoring file is valid"),
+            scoring_path: None,
         })
     }
 }

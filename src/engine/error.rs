@@ -87,6 +87,9 @@ pub enum EngineError {
         limit: usize,
         retry_after_s: u32,
     },
+    /// A reloaded scoring file is not valid; the one in use stays.
+    #[error("{0}; the scoring file in use is unchanged")]
+    InvalidScoring(String),
 }
 
 impl Classify for EngineError {
@@ -111,6 +114,7 @@ impl Classify for EngineError {
             SearchNotReady { .. } => ErrorClass::Unavailable,
             SearchTooDeep { .. } => ErrorClass::BadRequest,
             Overloaded { .. } => ErrorClass::Unavailable,
+            InvalidScoring(_) => ErrorClass::Invalid,
         }
     }
 
@@ -135,6 +139,7 @@ impl Classify for EngineError {
             SearchNotReady { .. } => "search-not-ready",
             SearchTooDeep { .. } => "search-too-deep",
             Overloaded { .. } => "overloaded",
+            InvalidScoring(_) => "invalid-scoring",
         }
     }
 }

@@ -114,6 +114,8 @@ impl ChangeSource for StoreChanges {
 pub struct Engine {
     data_dir: PathBuf,
     config: Arc<Config>,
+    /// The scoring file in use: the config's, until a reload replaces it.
+    scoring: std::sync::RwLock<Arc<crate::roadmap::Scoring>>,
     store: Arc<Store>,
     index: TicketIndex,
     /// Declared before `indexer`: dropped first, so its handle on the index
@@ -192,6 +194,7 @@ impl Engine {
         )?;
         Ok(Engine {
             data_dir: data_dir.to_path_buf(),
+            scoring: std::sync::RwLock::new(Arc::new(config.scoring.clone())),
             config: Arc::new(config),
             job_log: Arc::new(jobs::StoreJobLog(store.clone())),
             store,

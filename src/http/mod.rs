@@ -176,6 +176,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/groups/{id}/merge"),
     ("GET", "/v1/groups/{id}/evidence"),
     ("GET", "/v1/roadmap"),
+    ("POST", "/v1/admin/reload"),
     ("POST", "/v1/groups/{id}/tickets"),
     ("DELETE", "/v1/groups/{id}/tickets/{ticket}"),
     ("GET", "/v1/decisions"),
@@ -214,6 +215,7 @@ pub fn routes_config(cfg: &mut web::ServiceConfig) {
             groups::get_evidence,
         ))
         .service(get(resource("/v1/roadmap"), groups::get_roadmap))
+        .service(resource("/v1/admin/reload").route(web::post().to(groups::post_reload)))
         .service(resource("/v1/groups/{id}/tickets").route(web::post().to(groups::attach_tickets)))
         .service(
             resource("/v1/groups/{id}/tickets/{ticket}")

@@ -777,3 +777,44 @@ fn the_roadmap_ranks_groups_by_the_scoring_file_and_asks_what_is_missing() {
         .body["verification"];
     assert_eq!(early["verdict"], "too_early", "{early}");
 }
+
+#[test]
+fn the_scoring_file_is_reloaded_without_a_restart_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let scoring = dir.path().join("scoring.toml");
+    let write = |bands: &str| {
+        std::fs::write(
+            &scoring,
+            format!("[[factor]]\nname = \"volume\"\ninput = \"tickets\"\npoints = [[1, 1]]\n[bands]\n{bands}\n"),
+        )
+        .expect("write")
+    };
+    write("promote = 1");
+    let config_path = dir.path().join("refrain.toml");
+    std::fs::write(&config_path, "").expect("write");
+    let config = refrain::Config::from_file(&config_path).expect("config");
+    let app = crate::helpers::spawn_app_with(config);
+    let first = request(&app, "POST", "/v1/admin/reload", &json!({}));
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.body["bands"], json!(["promote"]));
+    write("promote = 1\nbundle = 0.5");
+    let second = request(&app, "POST", "/v1/admin/reload", &json!({}));
+    assert_eq!(
+        second.body["bands"],
+        json!(["promote", "bundle"]),
+        "{}",
+        second.text
+    );
+    std::fs::write(
+        &scoring,
+        "[[factor]]\nname = \"volume\"\ninput = \"loudness\"\npoints = [[1, 1]]\n[bands]\ngo = 1\n",
+    )
+    .expect("write");
+    let bad = request(&app, "POST", "/v1/admin/reload", &json!({}));
+    assert_eq!(bad.status, 422, "{}", bad.text);
+    assert_eq!(bad.body["code"], "invalid-scoring");
+    assert!(bad.text.contains("scoring.toml:3: input"), "{}", bad.text);
+    assert!(bad.text.contains("unchanged"), "{}", bad.text);
+    request(&app, "POST", "/v1/admin/reload", &json!({"now": true}))
+        .assert_problem(400, "options are refused");
+}

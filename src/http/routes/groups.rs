@@ -441,3 +441,24 @@ pub async fn get_roadmap(
     let roadmap = blocking(move || Ok(engine.roadmap(at)?)).await?;
     Ok(HttpResponse::Ok().json(roadmap))
 }
+
+/// `POST /v1/admin/reload`: reads the scoring file again; a valid one is
+/// used from the next request on, an invalid one is refused with its line
+/// and field and the one in use stays.
+#[tracing::instrument(skip_all)]
+pub async fn post_reload(
+    _auth: Auth<crate::http::auth::Admin>,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let empty = body.iter().all(u8::is_ascii_whitespace)
+        || matches!(serde_json::from_slice::<serde_json::Value>(&body), Ok(serde_json::Value::Object(m)) if m.is_empty());
+    if !empty {
+        return Err(ApiError::bad_request(
+            "a reload takes no options; send no body, or {}: it re-reads the scoring file the server was started with",
+        ));
+    }
+    let engine = state.engine.clone();
+    let report = blocking(move || Ok(engine.reload_scoring()?)).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
