@@ -104,6 +104,6 @@ impl Engine {
             let evidence = self.group_evidence(&group.id, as_of)?;
             groups.push((group, evidence));
         }
-        Ok(Roadmap::of(groups, &self.scoring()))
+        Ok(Roadmap::of(groups, &self.scoring(), as_of))
     }
 }

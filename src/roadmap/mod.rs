@@ -13,7 +13,24 @@ pub use evidence::Evidence;
 pub use readiness::Readiness;
 pub use scoring::{ReviewerInputs, Score, Scoring};
 
+use time::OffsetDateTime;
+
 use crate::model::{Group, GroupStatus};
+
+/// A review date as reviewers write it: `2026-12-15` (the end of that day,
+/// UTC) or an RFC 3339 time; anything else is not a date.
+fn review_date(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    if let Ok(t) = crate::model::parse_rfc3339(text) {
+        return Some(t);
+    }
+    let day = time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    Some(day.with_hms(23, 59, 59).ok()?.assume_utc())
+}
 
 /// One group on the roadmap or the watchlist.
 #[derive(Debug, Clone, Serialize)]
@@ -23,6 +40,8 @@ pub struct RoadmapItem {
     pub status: &'static str,
     pub owner: Option<String>,
     pub review_by: Option<String>,
+    /// `review_by` is a date (or RFC 3339 time) already past.
+    pub overdue: bool,
     pub tickets: usize,
     pub repeats_90d: usize,
     #[serde(flatten)]
@@ -42,7 +61,7 @@ impl Roadmap {
     /// Ranks `groups` (each with its evidence) by `scoring`. Only groups
     /// that may still need work are candidates: open, planned, watched and
     /// reopened ones.
-    pub fn of(groups: Vec<(Group, Evidence)>, scoring: &Scoring) -> Roadmap {
+    pub fn of(groups: Vec<(Group, Evidence)>, scoring: &Scoring, as_of: OffsetDateTime) -> Roadmap {
         let mut items: Vec<(bool, RoadmapItem)> = groups
             .into_iter()
             .filter(|(g, _)| {
@@ -69,6 +88,11 @@ impl Roadmap {
                         name: g.name,
                         status: g.status.as_str(),
                         owner: g.owner,
+                        overdue: g
+                            .review_by
+                            .as_deref()
+                            .and_then(review_date)
+                            .is_some_and(|d| d < as_of),
                         review_by: g.review_by,
                         tickets: e.tickets,
                         repeats_90d: e.repeats_90d,

@@ -730,10 +730,14 @@ fn the_roadmap_ranks_groups_by_the_scoring_file_and_asks_what_is_missing() {
     );
     assert_eq!(planned.status, 200, "{}", planned.text);
     assert_eq!(planned.body["status"], "planned");
+    let planned_item = &app.get(&format!("/v1/roadmap?{at}")).body["roadmap"][0];
+    assert_eq!(planned_item["status"], "planned");
     assert_eq!(
-        app.get(&format!("/v1/roadmap?{at}")).body["roadmap"][0]["status"],
-        "planned"
+        planned_item["overdue"], false,
+        "review by 12-15, as of 12-01"
     );
+    let later = &app.get("/v1/roadmap?as_of=2026-12-16T00:00:00Z").body["roadmap"][0];
+    assert_eq!(later["overdue"], true, "{later}");
     let unfixed = request(
         &app,
         "PATCH",
