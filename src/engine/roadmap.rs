@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use super::{Engine, EngineError, Result};
-use crate::model::GroupId;
+use crate::model::{Group, GroupId};
 use crate::roadmap::verify::{Verification, verify};
 use std::sync::Arc;
 
@@ -84,7 +84,16 @@ impl Engine {
                 hint: "list the groups with GET /v1/groups",
             });
         };
-        let members = self.store.group_members(id, 0, usize::MAX)?;
+        self.report_of(&group, as_of)
+    }
+
+    /// The evidence and verification of a group already read.
+    fn report_of(
+        &self,
+        group: &Group,
+        as_of: OffsetDateTime,
+    ) -> Result<(Evidence, Option<Verification>)> {
+        let members = self.store.group_members(&group.id, 0, usize::MAX)?;
         let ids: Vec<String> = members.iter().map(|m| m.ticket.to_string()).collect();
         let tickets: Vec<_> = self.tickets(&ids)?.into_iter().map(|s| s.ticket).collect();
         let verification = group
@@ -101,7 +110,7 @@ impl Engine {
     pub fn roadmap(&self, as_of: OffsetDateTime) -> Result<Roadmap> {
         let mut groups = Vec::new();
         for group in self.store.groups()? {
-            let evidence = self.group_evidence(&group.id, as_of)?;
+            let (evidence, _) = self.report_of(&group, as_of)?;
             groups.push((group, evidence));
         }
         Ok(Roadmap::of(groups, &self.scoring(), as_of))

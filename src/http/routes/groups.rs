@@ -411,13 +411,7 @@ pub async fn get_evidence(
     params: web::Query<EvidenceParams>,
 ) -> ApiResult<HttpResponse> {
     let at = as_of(params.into_inner().as_of)?;
-    let id = GroupId::parse(id.into_inner()).map_err(|e| {
-        ApiError::not_found(format!(
-            "no group has id '{}'; {}; list the groups with GET /v1/groups",
-            crate::model::truncate(&e.value, 80),
-            e.shape
-        ))
-    })?;
+    let id = group_id(id.into_inner())?;
     let engine = state.engine.clone();
     let group = id.to_string();
     let (evidence, verification) = blocking(move || Ok(engine.group_report(&id, at)?)).await?;

@@ -9,26 +9,15 @@
 
 use serde_json::Value;
 
-use super::records::{Record, json_items, object, str_at};
+use super::records::{Record, map_json, str_at};
 use super::times::unix_to_rfc3339;
 use crate::ingest::BatchError;
 
 pub fn records(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
-    let mut out = Vec::new();
-    for (index, (item, line)) in json_items(bytes, &["conversations", "data"])?
-        .into_iter()
-        .enumerate()
-    {
-        let (mut r, c) = match object(index, item, line) {
-            Ok(pair) => pair,
-            Err(fault) => {
-                out.push(*fault);
-                continue;
-            }
-        };
-        r.id = str_at(&c, &["id"]);
-        r.title = str_at(&c, &["title"]).or_else(|| str_at(&c, &["source", "subject"]));
-        r.push_body(str_at(&c, &["source", "body"]));
+    map_json(bytes, &["conversations", "data"], |mut r, c| {
+        r.id = str_at(c, &["id"]);
+        r.title = str_at(c, &["title"]).or_else(|| str_at(c, &["source", "subject"]));
+        r.push_body(str_at(c, &["source", "body"]));
         let parts = c
             .get("conversation_parts")
             .and_then(|p| p.get("conversation_parts"))
@@ -55,10 +44,9 @@ pub fn records(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
             .and_then(Value::as_array)
             .map(|tags| tags.iter().filter_map(|t| str_at(t, &["name"])).collect())
             .unwrap_or_default();
-        r.customer = str_at(&c, &["contacts", "contacts", "0", "id"])
+        r.customer = str_at(c, &["contacts", "contacts", "0", "id"])
             .map(|id| format!("contact:{id}"))
-            .or_else(|| str_at(&c, &["source", "author", "email"]));
-        out.push(r);
-    }
-    Ok(out)
+            .or_else(|| str_at(c, &["source", "author", "email"]));
+        Some(r)
+    })
 }

@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use super::records::{CsvTable, Record, json_items, looks_like_json, object, str_at, strings};
+use super::records::{CsvTable, Record, looks_like_json, map_json, str_at, strings};
 use crate::ingest::BatchError;
 
 pub fn records(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
@@ -65,17 +65,9 @@ fn from_csv(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
 }
 
 fn from_json(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
-    let mut out = Vec::new();
-    for (index, (item, line)) in json_items(bytes, &["issues"])?.into_iter().enumerate() {
-        let (mut r, issue) = match object(index, item, line) {
-            Ok(pair) => pair,
-            Err(fault) => {
-                out.push(*fault);
-                continue;
-            }
-        };
+    map_json(bytes, &["issues"], |mut r, issue| {
         let f = issue.get("fields").cloned().unwrap_or(Value::Null);
-        r.id = str_at(&issue, &["key"]).or_else(|| str_at(&issue, &["id"]));
+        r.id = str_at(issue, &["key"]).or_else(|| str_at(issue, &["id"]));
         r.title = str_at(&f, &["summary"]);
         r.push_body(f.get("description").and_then(rich_text));
         let comments = f
@@ -95,9 +87,8 @@ fn from_json(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
                 .map(|c| format!("component:{c}")),
         );
         r.severity = str_at(&f, &["priority", "name"]);
-        out.push(r);
-    }
-    Ok(out)
+        Some(r)
+    })
 }
 
 /// A Jira text: a plain (wiki markup) string, or an Atlassian Document

@@ -12,39 +12,29 @@
 
 use serde_json::Value;
 
-use super::records::{Record, json_items, object, str_at};
+use super::records::{Record, map_json, str_at};
 use crate::ingest::BatchError;
 
 pub fn records(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
-    let items = json_items(bytes, &["incidents", "log_entries"])?;
-    let mut out = Vec::new();
-    for (index, (item, line)) in items.into_iter().enumerate() {
-        let (mut r, i) = match object(index, item, line) {
-            Ok(pair) => pair,
-            Err(fault) => {
-                out.push(*fault);
-                continue;
-            }
-        };
-        let kind = str_at(&i, &["type"]).unwrap_or_default();
+    map_json(bytes, &["incidents", "log_entries"], |mut r, i| {
+        let kind = str_at(i, &["type"]).unwrap_or_default();
         if kind.ends_with("log_entry") {
             // Only notes carry text a person wrote; triggers, acknowledgements
             // and resolves are already in the incident.
             if kind != "annotate_log_entry" {
-                continue;
+                return None;
             }
-            let incident = str_at(&i, &["incident", "id"]).unwrap_or_default();
-            r.id = str_at(&i, &["id"]).map(|e| format!("{incident}/{e}"));
-            r.title = str_at(&i, &["incident", "summary"]);
-            r.push_body(str_at(&i, &["channel", "summary"]).or_else(|| str_at(&i, &["note"])));
-            r.created_at = str_at(&i, &["created_at"]).map(|v| (v, "created_at".into()));
-            r.service = str_at(&i, &["service", "summary"]);
-            out.push(r);
-            continue;
+            let incident = str_at(i, &["incident", "id"]).unwrap_or_default();
+            r.id = str_at(i, &["id"]).map(|e| format!("{incident}/{e}"));
+            r.title = str_at(i, &["incident", "summary"]);
+            r.push_body(str_at(i, &["channel", "summary"]).or_else(|| str_at(i, &["note"])));
+            r.created_at = str_at(i, &["created_at"]).map(|v| (v, "created_at".into()));
+            r.service = str_at(i, &["service", "summary"]);
+            return Some(r);
         }
-        r.id = str_at(&i, &["id"]);
-        let title = str_at(&i, &["title"]).or_else(|| str_at(&i, &["summary"]));
-        if let Some(d) = str_at(&i, &["description"]).filter(|d| Some(d) != title.as_ref()) {
+        r.id = str_at(i, &["id"]);
+        let title = str_at(i, &["title"]).or_else(|| str_at(i, &["summary"]));
+        if let Some(d) = str_at(i, &["description"]).filter(|d| Some(d) != title.as_ref()) {
             r.push_body(Some(d));
         }
         r.push_body(match i.get("body").and_then(|b| b.get("details")) {
@@ -53,20 +43,19 @@ pub fn records(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
             _ => None,
         });
         r.title = title;
-        r.created_at = str_at(&i, &["created_at"]).map(|v| (v, "created_at".into()));
-        r.detected_at = str_at(&i, &["created_at"]).map(|v| (v, "created_at".into()));
-        let resolved = str_at(&i, &["status"]).as_deref() == Some("resolved");
-        r.resolved_at = str_at(&i, &["resolved_at"])
+        r.created_at = str_at(i, &["created_at"]).map(|v| (v, "created_at".into()));
+        r.detected_at = str_at(i, &["created_at"]).map(|v| (v, "created_at".into()));
+        let resolved = str_at(i, &["status"]).as_deref() == Some("resolved");
+        r.resolved_at = str_at(i, &["resolved_at"])
             .map(|v| (v, "resolved_at".into()))
             .or_else(|| {
                 resolved
-                    .then(|| str_at(&i, &["last_status_change_at"]))
+                    .then(|| str_at(i, &["last_status_change_at"]))
                     .flatten()
                     .map(|v| (v, "last_status_change_at".into()))
             });
-        r.service = str_at(&i, &["service", "summary"]);
-        r.severity = str_at(&i, &["priority", "summary"]).or_else(|| str_at(&i, &["urgency"]));
-        out.push(r);
-    }
-    Ok(out)
+        r.service = str_at(i, &["service", "summary"]);
+        r.severity = str_at(i, &["priority", "summary"]).or_else(|| str_at(i, &["urgency"]));
+        Some(r)
+    })
 }

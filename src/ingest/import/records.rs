@@ -279,9 +279,30 @@ pub fn strings(v: &Value, key: &str, name: Option<&str>) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Maps each object of a JSON export with `f`, which fills the record it
+/// is given or returns `None` to skip the item; an item that is not an
+/// object (or the cut of a truncated file) becomes a failed record.
+///
+/// # Errors
+/// The file is not JSON at all.
+pub fn map_json(
+    bytes: &[u8],
+    keys: &[&str],
+    mut f: impl FnMut(Record, &Value) -> Option<Record>,
+) -> Result<Vec<Record>, BatchError> {
+    let mut out = Vec::new();
+    for (index, (item, line)) in json_items(bytes, keys)?.into_iter().enumerate() {
+        match object(index, item, line) {
+            Ok((record, value)) => out.extend(f(record, &value)),
+            Err(fault) => out.push(*fault),
+        }
+    }
+    Ok(out)
+}
+
 /// The record for item `index` of a JSON export, or the reason it is not
 /// an object.
-pub fn object(
+fn object(
     index: usize,
     item: Result<Value, String>,
     line: Option<usize>,

@@ -13,7 +13,7 @@
 
 use serde_json::Value;
 
-use super::records::{CsvTable, Record, json_items, looks_like_json, object};
+use super::records::{CsvTable, Record, looks_like_json, map_json};
 use crate::ingest::BatchError;
 
 pub fn records(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
@@ -52,21 +52,9 @@ fn field(v: &Value, name: &str) -> Option<String> {
 }
 
 fn from_json(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
-    let mut out = Vec::new();
-    for (index, (item, line)) in json_items(bytes, &["result", "records"])?
-        .into_iter()
-        .enumerate()
-    {
-        let (r, i) = match object(index, item, line) {
-            Ok(pair) => pair,
-            Err(fault) => {
-                out.push(*fault);
-                continue;
-            }
-        };
-        out.push(fill(r, |name| field(&i, name)));
-    }
-    Ok(out)
+    map_json(bytes, &["result", "records"], |r, i| {
+        Some(fill(r, |name| field(i, name)))
+    })
 }
 
 fn from_csv(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {

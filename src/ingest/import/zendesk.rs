@@ -11,28 +11,17 @@
 
 use serde_json::Value;
 
-use super::records::{Record, json_items, object, str_at, strings};
+use super::records::{Record, map_json, str_at, strings};
 use crate::ingest::BatchError;
 
 pub fn records(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
-    let mut out = Vec::new();
-    for (index, (item, line)) in json_items(bytes, &["tickets", "results"])?
-        .into_iter()
-        .enumerate()
-    {
-        let (mut r, t) = match object(index, item, line) {
-            Ok(pair) => pair,
-            Err(fault) => {
-                out.push(*fault);
-                continue;
-            }
-        };
-        if str_at(&t, &["status"]).as_deref() == Some("deleted") {
-            continue;
+    map_json(bytes, &["tickets", "results"], |mut r, t| {
+        if str_at(t, &["status"]).as_deref() == Some("deleted") {
+            return None;
         }
-        r.id = str_at(&t, &["id"]);
-        r.title = str_at(&t, &["subject"]).or_else(|| str_at(&t, &["raw_subject"]));
-        r.push_body(str_at(&t, &["description"]));
+        r.id = str_at(t, &["id"]);
+        r.title = str_at(t, &["subject"]).or_else(|| str_at(t, &["raw_subject"]));
+        r.push_body(str_at(t, &["description"]));
         for c in t
             .get("comments")
             .and_then(Value::as_array)
@@ -49,15 +38,14 @@ pub fn records(bytes: &[u8]) -> Result<Vec<Record>, BatchError> {
                     .or_else(|| str_at(c, &["html_body"])),
             );
         }
-        r.created_at = str_at(&t, &["created_at"]).map(|v| (v, "created_at".into()));
-        r.tags = strings(&t, "tags", None);
-        if let Some(channel) = str_at(&t, &["via", "channel"]) {
+        r.created_at = str_at(t, &["created_at"]).map(|v| (v, "created_at".into()));
+        r.tags = strings(t, "tags", None);
+        if let Some(channel) = str_at(t, &["via", "channel"]) {
             r.tags.push(format!("via:{channel}"));
         }
-        r.customer = str_at(&t, &["organization_id"])
+        r.customer = str_at(t, &["organization_id"])
             .map(|o| format!("organization:{o}"))
-            .or_else(|| str_at(&t, &["requester_id"]).map(|u| format!("requester:{u}")));
-        out.push(r);
-    }
-    Ok(out)
+            .or_else(|| str_at(t, &["requester_id"]).map(|u| format!("requester:{u}")));
+        Some(r)
+    })
 }
