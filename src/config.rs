@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::analyze::AnalyzerSettings;
 use crate::cluster::{ClusterParams, ParamError, ValidClusterParams};
+use crate::deliver::{DeliverySettings, DigestSettings, ExportSettings};
 use crate::ingest::import::ImportSettings;
 use crate::model::{IdError, Tag};
 use crate::roadmap::scoring::{Scoring, ScoringError};
@@ -117,6 +118,9 @@ pub struct Settings {
     pub suggest: SuggestSettings,
     pub import: ImportSettings,
     pub roadmap: RoadmapSettings,
+    pub digest: DigestSettings,
+    pub export: ExportSettings,
+    pub delivery: DeliverySettings,
 }
 
 /// The `[roadmap]` table.
@@ -143,6 +147,9 @@ pub struct Config {
     pub cluster: ValidClusterParams,
     pub suggest: SuggestSettings,
     pub import: ImportSettings,
+    pub digest: DigestSettings,
+    pub export: ExportSettings,
+    pub delivery: DeliverySettings,
     pub scoring: Scoring,
     /// Where `scoring` was read from (`None`: the built-in example).
     pub scoring_path: Option<std::path::PathBuf>,
@@ -307,6 +314,21 @@ impl Settings {
             tag_map.insert(from.to_lowercase(), to);
         }
         import.tags = tag_map;
+        self.delivery.check().map_err(ConfigError::Invalid)?;
+        if let Some(url) = &self.export.jira.base_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid(
+                "export.jira.base_url must start with http:// or https://",
+            ));
+        }
+        if let Some(url) = &self.digest.webhook_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid(
+                "digest.webhook_url must start with http:// or https://",
+            ));
+        }
         Ok(Config {
             tags,
             tokens: self.tokens,
@@ -316,6 +338,9 @@ impl Settings {
             cluster,
             suggest: self.suggest,
             import,
+            digest: self.digest,
+            export: self.export,
+            delivery: self.delivery,
             scoring: Scoring::parse("scoring.example.toml (built in)", DEFAULT_SCORING)
                 .expect("the built-in scoring file is valid"),
             scoring_path: None,

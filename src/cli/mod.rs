@@ -1,7 +1,9 @@
 //! The `refrain` command line: clap derive, one file per subcommand.
 //! Only this module knows clap.
 
+mod digest;
 mod eval_cmd;
+mod export;
 mod gen_cmd;
 mod ingest;
 mod recluster;
@@ -74,6 +76,10 @@ pub enum Command {
     Suggest(suggest::SuggestArgs),
     /// Open and watched groups ranked by the scoring file, with readiness.
     Roadmap(roadmap::RoadmapArgs),
+    /// The weekly digest (Markdown or JSON), optionally posted to the chat webhook.
+    Digest(digest::DigestArgs),
+    /// Export promoted items to a tracker, tables to a warehouse, prioritized.yaml.
+    Export(export::ExportArgs),
     /// Write a synthetic ticket dump with ground-truth labels.
     Gen(gen_cmd::GenArgs),
     /// Measure grouping quality on a labelled file (NMI, ARI, purity).
@@ -99,6 +105,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Review(args) => review::review(args),
         Command::Suggest(args) => suggest::run(args),
         Command::Roadmap(args) => roadmap::run(args),
+        Command::Digest(args) => digest::run(args),
+        Command::Export(args) => export::run(args),
         Command::Gen(args) => gen_cmd::run(args),
         Command::Eval(args) => eval_cmd::run(args),
     }

@@ -7,11 +7,13 @@
 //! ([`crate::error::ErrorClass`]) and stable code.
 
 mod error;
+mod exports;
 mod ingest;
 mod jobs;
 mod review;
 mod roadmap;
 mod suggest;
+mod weekly;
 mod writes;
 
 use std::fs::File;
@@ -22,9 +24,11 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 pub use self::error::{EngineError, Result};
+pub use self::exports::EXPORT_ACTOR;
 pub use self::ingest::{IngestPolicy, IngestReport};
 pub use self::jobs::StageHook;
 pub use self::review::{ConfirmRequest, GroupSort, GroupSummary, SplitOutcome};
+pub use self::weekly::{CallRequest, ReviewReport};
 pub use self::writes::WritePermit;
 use crate::analyze::Analyzer;
 use crate::config::Config;
@@ -129,6 +133,8 @@ pub struct Engine {
     space: Arc<std::sync::RwLock<Option<Arc<crate::review::Space>>>>,
     /// suggest-group's snapshot of the groups.
     suggester: suggest::SuggestSlot,
+    /// Rings the outbox worker, once a server has started one.
+    doorbell: exports::Doorbell,
     stage_hook: Option<StageHook>,
     _lock: File,
 }
@@ -204,6 +210,7 @@ impl Engine {
             jobs: JobRunner::default(),
             space: Arc::default(),
             suggester: suggest::SuggestSlot::default(),
+            doorbell: exports::Doorbell::default(),
             stage_hook: options.stage_hook,
             _lock: lock,
         })

@@ -4,10 +4,11 @@ use time::OffsetDateTime;
 
 use super::{Engine, EngineError, Result};
 use crate::model::{Group, GroupId};
-use crate::roadmap::verify::{Verification, verify};
+use crate::roadmap::verify::Verification;
+use crate::roadmap::weekly::Since;
 use std::sync::Arc;
 
-use crate::roadmap::{Evidence, Roadmap, Scoring};
+use crate::roadmap::{Evidence, Roadmap, Scoring, Standing};
 
 /// What a reload of the scoring file found.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -64,7 +65,7 @@ impl Engine {
     /// # Errors
     /// 404 for an unknown group; store errors.
     pub fn group_evidence(&self, id: &GroupId, as_of: OffsetDateTime) -> Result<Evidence> {
-        Ok(self.group_report(id, as_of)?.0)
+        Ok(self.group_standing(id, as_of)?.evidence)
     }
 
     /// Group `id`'s evidence, and for a fixed group whether the fix
@@ -77,6 +78,15 @@ impl Engine {
         id: &GroupId,
         as_of: OffsetDateTime,
     ) -> Result<(Evidence, Option<Verification>)> {
+        let s = self.group_standing(id, as_of)?;
+        Ok((s.evidence, s.verification))
+    }
+
+    /// Where group `id` stands as of `as_of`.
+    ///
+    /// # Errors
+    /// 404 for an unknown group; store errors.
+    pub fn group_standing(&self, id: &GroupId, as_of: OffsetDateTime) -> Result<Standing> {
         let Some(group) = self.store.group(id)? else {
             return Err(EngineError::NotFound {
                 what: "group",
@@ -84,35 +94,44 @@ impl Engine {
                 hint: "list the groups with GET /v1/groups",
             });
         };
-        self.report_of(&group, as_of)
+        self.standing_of(group, &self.scoring(), as_of)
     }
 
-    /// The evidence and verification of a group already read.
-    fn report_of(
+    /// The standing of a group already read.
+    fn standing_of(
         &self,
-        group: &Group,
+        group: Group,
+        scoring: &Scoring,
         as_of: OffsetDateTime,
-    ) -> Result<(Evidence, Option<Verification>)> {
+    ) -> Result<Standing> {
         let members = self.store.group_members(&group.id, 0, usize::MAX)?;
         let ids: Vec<String> = members.iter().map(|m| m.ticket.to_string()).collect();
         let tickets: Vec<_> = self.tickets(&ids)?.into_iter().map(|s| s.ticket).collect();
-        let verification = group
-            .fixed_at
-            .map(|fixed| verify(&tickets, fixed, as_of, &self.scoring().verification));
-        Ok((Evidence::of(&tickets, as_of), verification))
+        Ok(Standing::of(group, &tickets, scoring, as_of))
+    }
+
+    /// Every group's standing as of `as_of`, in the store's order.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn standings(&self, as_of: OffsetDateTime) -> Result<Vec<Standing>> {
+        let scoring = self.scoring();
+        self.store
+            .groups()?
+            .into_iter()
+            .map(|g| self.standing_of(g, &scoring, as_of))
+            .collect()
     }
 
     /// The open and watched groups ranked by the scoring file, as of
-    /// `as_of`: ready ones on the roadmap, the rest on the watchlist.
+    /// `as_of`: ready ones on the roadmap, the rest on the watchlist, with
+    /// score deltas and stale flags from the last weekly review.
     ///
     /// # Errors
     /// Store errors.
     pub fn roadmap(&self, as_of: OffsetDateTime) -> Result<Roadmap> {
-        let mut groups = Vec::new();
-        for group in self.store.groups()? {
-            let (evidence, _) = self.report_of(&group, as_of)?;
-            groups.push((group, evidence));
-        }
-        Ok(Roadmap::of(groups, &self.scoring(), as_of))
+        let standings = self.standings(as_of)?;
+        let since = Since::latest(&self.store.reviews()?, &self.store.calls()?, as_of);
+        Ok(Roadmap::of(&standings, &since))
     }
 }

@@ -40,6 +40,8 @@ pub enum ServeError {
         addr: String,
         source: std::io::Error,
     },
+    #[error("cannot start the delivery worker: {0}")]
+    Outbox(crate::engine::EngineError),
 }
 
 impl crate::error::Classify for ServeError {
@@ -51,6 +53,7 @@ impl crate::error::Classify for ServeError {
         match self {
             ServeError::OpenOnNetwork(_) => "open-on-network",
             ServeError::Bind { .. } => "cannot-listen",
+            ServeError::Outbox(_) => "outbox-failed",
         }
     }
 }
@@ -84,6 +87,8 @@ impl Application {
                 "no tokens configured: the API is open to anyone on this machine, so it listens on loopback only"
             );
         }
+        // A server sends queued digests and tracker issues in the background.
+        engine.start_deliveries().map_err(ServeError::Outbox)?;
         let max_body = engine.config().limits.max_body_bytes;
         let state = web::Data::new(AppState {
             engine,
@@ -182,12 +187,24 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/decisions"),
     ("POST", "/v1/decisions/{id}/undo"),
     ("POST", "/v1/suggest-group"),
+    ("POST", "/v1/reviews"),
+    ("GET", "/v1/reviews"),
+    ("GET", "/v1/reviews/{id}"),
+    ("POST", "/v1/reviews/{id}/decisions"),
+    ("GET", "/v1/digest"),
+    ("POST", "/v1/digest"),
+    ("GET", "/v1/groups/{id}/weekly"),
+    ("GET", "/v1/deliveries"),
+    ("GET", "/v1/export/jira"),
+    ("POST", "/v1/export/jira"),
+    ("GET", "/v1/export/warehouse"),
+    ("GET", "/v1/export/prioritized.yaml"),
 ];
 
 /// Every route of the API; each resource answers HEAD where it answers
 /// GET, and other methods with 405 and `Allow`.
 pub fn routes_config(cfg: &mut web::ServiceConfig) {
-    use routes::{clusters, groups, health, review, suggest, tickets};
+    use routes::{clusters, export, groups, health, review, suggest, tickets, weekly};
     cfg.service(get(resource("/healthz"), health::healthz))
         .service(get(resource("/readyz"), health::readyz))
         .service(get(resource("/metrics"), health::metrics))
@@ -222,7 +239,31 @@ pub fn routes_config(cfg: &mut web::ServiceConfig) {
                 .route(web::delete().to(groups::detach_ticket)),
         )
         .service(get(resource("/v1/decisions"), review::list_decisions))
-        .service(resource("/v1/decisions/{id}/undo").route(web::post().to(review::undo)));
+        .service(resource("/v1/decisions/{id}/undo").route(web::post().to(review::undo)))
+        .service(get(
+            resource("/v1/reviews").route(web::post().to(weekly::open_review)),
+            weekly::list_reviews,
+        ))
+        .service(get(resource("/v1/reviews/{id}"), weekly::get_review))
+        .service(resource("/v1/reviews/{id}/decisions").route(web::post().to(weekly::take_call)))
+        .service(get(
+            resource("/v1/digest").route(web::post().to(weekly::send_digest)),
+            weekly::get_digest,
+        ))
+        .service(get(
+            resource("/v1/groups/{id}/weekly"),
+            weekly::group_weekly,
+        ))
+        .service(get(resource("/v1/deliveries"), weekly::list_deliveries))
+        .service(get(
+            resource("/v1/export/jira").route(web::post().to(export::post_jira)),
+            export::get_jira,
+        ))
+        .service(get(resource("/v1/export/warehouse"), export::get_warehouse))
+        .service(get(
+            resource("/v1/export/prioritized.yaml"),
+            export::get_prioritized,
+        ));
 }
 
 /// Adds `handler` for GET and HEAD.

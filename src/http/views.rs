@@ -252,3 +252,102 @@ impl From<crate::suggest::Suggestion> for SuggestionView {
         }
     }
 }
+
+/// A weekly review as listed.
+#[derive(Debug, Serialize)]
+pub struct ReviewSummaryView {
+    pub id: String,
+    pub week: String,
+    pub opened_by: String,
+    pub opened_at: String,
+    /// Items on its agenda.
+    pub items: usize,
+}
+
+impl ReviewSummaryView {
+    pub fn of(r: &crate::model::WeeklyReview) -> ReviewSummaryView {
+        ReviewSummaryView {
+            id: r.id.to_string(),
+            week: r.week.to_string(),
+            opened_by: r.opened_by.clone(),
+            opened_at: rfc3339(r.opened_at),
+            items: r.agenda["items"].as_array().map_or(0, Vec::len),
+        }
+    }
+}
+
+/// A call taken in a weekly review.
+#[derive(Debug, Serialize)]
+pub struct CallView {
+    pub review: String,
+    pub group: String,
+    pub decision: &'static str,
+    pub into: Option<String>,
+    pub actor: String,
+    pub at: String,
+    pub note: Option<String>,
+}
+
+impl From<crate::model::ReviewCall> for CallView {
+    fn from(c: crate::model::ReviewCall) -> Self {
+        CallView {
+            review: c.review.to_string(),
+            group: c.group.to_string(),
+            decision: c.call.as_str(),
+            into: c.into.map(|g| g.to_string()),
+            actor: c.actor,
+            at: rfc3339(c.at),
+            note: c.note,
+        }
+    }
+}
+
+/// A weekly review with its agenda, the calls taken in it, and what still
+/// waits for one.
+#[derive(Debug, Serialize)]
+pub struct ReviewView {
+    #[serde(flatten)]
+    pub summary: ReviewSummaryView,
+    pub agenda: Vec<crate::roadmap::weekly::AgendaItem>,
+    pub decisions: Vec<CallView>,
+    pub undecided: Vec<String>,
+}
+
+impl From<crate::engine::ReviewReport> for ReviewView {
+    fn from(r: crate::engine::ReviewReport) -> Self {
+        ReviewView {
+            summary: ReviewSummaryView::of(&r.review),
+            undecided: r.undecided().iter().map(ToString::to_string).collect(),
+            agenda: r.agenda.items,
+            decisions: r.calls.into_iter().map(CallView::from).collect(),
+        }
+    }
+}
+
+/// A delivery in the outbox.
+#[derive(Debug, Serialize)]
+pub struct DeliveryView {
+    pub key: String,
+    pub target: String,
+    pub state: String,
+    pub attempts: u32,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+    pub last_error: Option<String>,
+    pub response: Option<serde_json::Value>,
+}
+
+impl From<crate::store::OutboxEntry> for DeliveryView {
+    fn from(e: crate::store::OutboxEntry) -> Self {
+        DeliveryView {
+            key: e.key,
+            target: e.target,
+            state: e.state,
+            attempts: e.attempts,
+            created_at: rfc3339(e.created_at),
+            sent_at: e.sent_at.map(rfc3339),
+            last_error: e.last_error,
+            response: e.response,
+        }
+    }
+}

@@ -134,6 +134,10 @@ pub struct GroupPlan {
     /// The tracker item of the fix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracker_url: Option<String>,
+    /// The key of the tracker issue refrain created for it (`OPS-12`):
+    /// a group with one is never sent to the tracker again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracker_key: Option<String>,
 }
 
 /// Who put a ticket in its group.

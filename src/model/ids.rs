@@ -113,6 +113,13 @@ prefixed_id!(
     "a decision id"
 );
 
+prefixed_id!(
+    /// A weekly review, e.g. `r3`.
+    ReviewId,
+    "r",
+    "a weekly review id"
+);
+
 /// A tag from the configured list: lowercase letters, digits and '-', at
 /// most 40 characters. Which tags exist is config; a ticket's tags are
 /// checked against it ([`Tag::parse_known`]).

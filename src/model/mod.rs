@@ -8,6 +8,8 @@ mod ids;
 mod job;
 mod stored;
 mod ticket;
+mod week;
+mod weekly;
 
 pub use cluster::{CandidateCluster, ClusterMember};
 pub use draft::{FieldError, MAX_BODY_BYTES, MAX_FIELD_BYTES, TicketDraft, ValidationContext};
@@ -15,12 +17,24 @@ pub use group::{
     Decision, DecisionKind, ENGINE_ACTOR, Group, GroupCounts, GroupMember, GroupPlan, GroupStatus,
     MemberOrigin,
 };
-pub use ids::{ClusterId, DecisionId, GroupId, IdError, JobId, Tag, truncate};
+pub use ids::{ClusterId, DecisionId, GroupId, IdError, JobId, ReviewId, Tag, truncate};
 pub use job::{
     Job, JobKind, JobResult, JobState, ReclusterReport, ReclusterTimings, seconds_since,
 };
 pub use stored::{ListCursor, ListFilter, StoredTicket, from_unix_ns, unix_ns};
 pub use ticket::{Impact, Source, Ticket, TicketId};
+pub use week::IsoWeek;
+pub use weekly::{Call, ReviewCall, WeeklyReview};
+
+/// `1 ticket`, `2 tickets`: a count with its noun, for sentences people read.
+pub fn count_of(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
 
 /// Formats a timestamp as RFC 3339 in UTC, the one date format of the API.
 pub fn rfc3339(at: time::OffsetDateTime) -> String {

@@ -34,6 +34,7 @@ pub struct PlanEdit {
     pub dependency_centrality: Option<Option<f64>>,
     pub fix_class: Option<Option<String>>,
     pub tracker_url: Option<Option<String>>,
+    pub tracker_key: Option<Option<String>>,
 }
 
 impl PlanEdit {
@@ -50,6 +51,7 @@ impl PlanEdit {
             dependency_centrality: pick(&self.dependency_centrality, &plan.dependency_centrality),
             fix_class: pick(&self.fix_class, &plan.fix_class),
             tracker_url: pick(&self.tracker_url, &plan.tracker_url),
+            tracker_key: pick(&self.tracker_key, &plan.tracker_key),
         }
     }
 }

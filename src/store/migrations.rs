@@ -148,6 +148,44 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE groups ADD COLUMN plan TEXT NOT NULL DEFAULT '{}';
     "#,
+    // 7: the weekly loop. Weekly reviews with the agenda they opened with
+    // (scores then, for later deltas), the calls taken in them (append
+    // only: a later call on the same group in the same review wins), and
+    // the outbox of deliveries (digest webhooks, tracker issues): one row
+    // per idempotency key, so nothing is sent twice.
+    r#"
+    CREATE TABLE weekly_reviews (
+        num        INTEGER PRIMARY KEY AUTOINCREMENT,
+        id         TEXT NOT NULL UNIQUE,
+        week       TEXT NOT NULL UNIQUE,
+        opened_by  TEXT NOT NULL,
+        at_ns      INTEGER NOT NULL,
+        agenda     TEXT NOT NULL
+    );
+    CREATE TABLE review_calls (
+        num         INTEGER PRIMARY KEY AUTOINCREMENT,
+        review_id   TEXT NOT NULL,
+        group_id    TEXT NOT NULL,
+        call        TEXT NOT NULL,
+        into_group  TEXT,
+        actor       TEXT NOT NULL,
+        at_ns       INTEGER NOT NULL,
+        note        TEXT
+    );
+    CREATE INDEX review_calls_by_review ON review_calls (review_id, group_id);
+    CREATE TABLE outbox (
+        key         TEXT PRIMARY KEY,
+        target      TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        created_ns  INTEGER NOT NULL,
+        sent_ns     INTEGER,
+        last_error  TEXT,
+        response    TEXT
+    );
+    CREATE INDEX outbox_by_state ON outbox (state, created_ns);
+    "#,
 ];
 
 /// The schema version this build writes.

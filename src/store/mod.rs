@@ -11,6 +11,7 @@ mod journal;
 mod migrations;
 mod review;
 mod tickets;
+mod weekly;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -23,6 +24,7 @@ use crate::error::{Classify, ErrorClass};
 pub use group_edits::{GroupEdit, PlanEdit};
 pub use review::{ConfirmTarget, Confirmed, NewDecision, Refusal};
 pub use tickets::{Change, UpsertOutcome};
+pub use weekly::OutboxEntry;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

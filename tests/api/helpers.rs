@@ -184,3 +184,110 @@ impl TestApp {
 pub fn ticket(id: &str, body: &str) -> Value {
     serde_json::json!({"id": id, "source": "support", "created_at": "2026-11-20T10:00:00Z", "body": body})
 }
+
+/// Compares `text` with `tests/api/snapshots/{name}`; with
+/// `UPDATE_SNAPSHOTS=1` it writes the file instead.
+pub fn assert_snapshot(name: &str, text: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/api/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, text).expect("snapshot written");
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {}: {e}; run with UPDATE_SNAPSHOTS=1 to write it",
+            path.display()
+        )
+    });
+    assert_eq!(
+        text, want,
+        "{name} differs from its snapshot; if the change is meant, run with UPDATE_SNAPSHOTS=1 and review the diff"
+    );
+}
+
+/// One request a [`FakeReceiver`] got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub path: String,
+    pub authorization: Option<String>,
+    pub body: Value,
+}
+
+/// A local HTTP server standing in for a chat webhook or a tracker: it
+/// answers each request with the next `(status, delay, body)` of its
+/// script (the last one repeats) and records what it got.
+pub struct FakeReceiver {
+    pub url: String,
+    pub received: Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl FakeReceiver {
+    pub fn start(script: Vec<(u16, Duration, String)>) -> FakeReceiver {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = received.clone();
+        std::thread::spawn(move || {
+            for (n, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut line = String::new();
+                if reader.read_line(&mut line).is_err() {
+                    continue;
+                }
+                let path = line.split_whitespace().nth(1).unwrap_or("").to_string();
+                let (mut length, mut authorization) = (0usize, None);
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+                        break;
+                    }
+                    let (name, value) = header.split_once(':').unwrap_or(("", ""));
+                    match name.trim().to_ascii_lowercase().as_str() {
+                        "content-length" => length = value.trim().parse().unwrap_or(0),
+                        "authorization" => authorization = Some(value.trim().to_string()),
+                        _ => {}
+                    }
+                }
+                let mut body = vec![0u8; length];
+                let _ = reader.read_exact(&mut body);
+                log.lock().expect("log").push(Received {
+                    path,
+                    authorization,
+                    body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+                });
+                let (status, delay, answer) = script[n.min(script.len() - 1)].clone();
+                std::thread::sleep(delay);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+            }
+        });
+        FakeReceiver { url, received }
+    }
+
+    pub fn count(&self) -> usize {
+        self.received.lock().expect("log").len()
+    }
+
+    pub fn requests(&self) -> Vec<Received> {
+        self.received.lock().expect("log").clone()
+    }
+}
+
+/// Polls `f` until it is true or `within` passes.
+pub fn eventually(within: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let until = std::time::Instant::now() + within;
+    while std::time::Instant::now() < until {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    f()
+}

@@ -4,10 +4,13 @@
 mod auth;
 mod bad_inputs;
 mod clusters;
+mod deliveries;
 mod hardening;
 mod health;
 mod helpers;
 mod openapi;
 mod review;
+mod roadmap_loop;
 mod suggest;
 mod tickets;
+mod weekly;

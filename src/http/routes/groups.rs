@@ -13,7 +13,7 @@ use crate::http::{AppState, blocking};
 use crate::model::{GroupId, GroupStatus, Tag, parse_rfc3339};
 use crate::store::{GroupEdit, PlanEdit};
 
-fn as_of(text: Option<String>) -> ApiResult<OffsetDateTime> {
+pub(super) fn as_of(text: Option<String>) -> ApiResult<OffsetDateTime> {
     given(text)
         .map(|t| parse_rfc3339(&t).map_err(|e| ApiError::bad_parameter(format!("as_of: {e}"))))
         .transpose()
@@ -125,7 +125,7 @@ pub async fn get_group(
     }))
 }
 
-fn group_id(text: String) -> ApiResult<GroupId> {
+pub(super) fn group_id(text: String) -> ApiResult<GroupId> {
     GroupId::parse(text).map_err(|e| {
         ApiError::not_found(format!(
             "no group has id '{}'; {}; list the groups with GET /v1/groups",
@@ -172,6 +172,8 @@ struct PatchBody {
     fix_class: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     tracker_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    tracker_key: Option<Option<String>>,
 }
 
 fn short(field: &str, value: &Option<Option<String>>, max: usize) -> ApiResult<()> {
@@ -209,6 +211,7 @@ pub async fn patch_group(
     short("measure", &b.measure, 500)?;
     short("expected_result", &b.expected_result, 500)?;
     short("tracker_url", &b.tracker_url, 2_000)?;
+    short("tracker_key", &b.tracker_key, 100)?;
     if let Some(Some(d)) = b.effort_days
         && !(d.is_finite() && (0.0..=10_000.0).contains(&d))
     {
@@ -264,6 +267,7 @@ pub async fn patch_group(
         ("dependency_centrality", b.dependency_centrality.is_some()),
         ("fix_class", b.fix_class.is_some()),
         ("tracker_url", b.tracker_url.is_some()),
+        ("tracker_key", b.tracker_key.is_some()),
     ]
     .iter()
     .filter(|(_, set)| *set)
@@ -286,6 +290,7 @@ pub async fn patch_group(
             dependency_centrality: b.dependency_centrality,
             fix_class: b.fix_class,
             tracker_url: b.tracker_url,
+            tracker_key: b.tracker_key,
         },
     };
     let engine = state.engine.clone();
