@@ -369,15 +369,27 @@ fn review_from_the_terminal_confirms_and_groups_lists_the_group() {
 }
 
 #[test]
-fn serve_demo_shows_clusters_groups_and_a_roadmap() {
+fn serve_demo_shows_clusters_groups_and_a_roadmap_and_sighup_reloads_the_scoring_file() {
     let dir = tempfile::tempdir().expect("dir");
+    let example = include_str!("../scoring.example.toml");
+    std::fs::write(dir.path().join("refrain.toml"), "").expect("config");
+    std::fs::write(dir.path().join("scoring.toml"), example).expect("scoring");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
     let addr = format!("127.0.0.1:{port}");
     let mut child = Command::new(env!("CARGO_BIN_EXE_refrain"))
-        .args(["serve", "--demo", "--data", "data", "--addr", &addr])
+        .args([
+            "serve",
+            "--demo",
+            "--data",
+            "data",
+            "--addr",
+            &addr,
+            "--config",
+            "refrain.toml",
+        ])
         .current_dir(dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -400,8 +412,48 @@ fn serve_demo_shows_clusters_groups_and_a_roadmap() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     let groups = get("/v1/groups");
+    // SIGHUP reads the scoring file again; a bad one leaves the one in use.
+    let hangup = || {
+        let sent = Command::new("kill")
+            .args(["-HUP", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+    };
+    let first_factor = || {
+        get("/v1/roadmap").and_then(|r| {
+            r["roadmap"][0]["breakdown"][0]["factor"]
+                .as_str()
+                .map(String::from)
+        })
+    };
+    std::fs::write(
+        dir.path().join("scoring.toml"),
+        example.replace("name = \"repeats\"", "name = \"recurrence\""),
+    )
+    .expect("scoring");
+    hangup();
+    let mut renamed = None;
+    while std::time::Instant::now() < deadline && renamed.as_deref() != Some("recurrence") {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        renamed = first_factor();
+    }
+    std::fs::write(dir.path().join("scoring.toml"), "[[factor]]\nname = 3\n").expect("scoring");
+    hangup();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let kept = first_factor();
     let _ = child.kill();
     let _ = child.wait();
+    assert_eq!(
+        renamed.as_deref(),
+        Some("recurrence"),
+        "SIGHUP reloaded the file"
+    );
+    assert_eq!(
+        kept.as_deref(),
+        Some("recurrence"),
+        "a bad file is refused, the one in use stays"
+    );
     let roadmap = roadmap.expect("the demo server answers /v1/roadmap");
     assert_eq!(
         roadmap["roadmap"].as_array().map(Vec::len),
@@ -418,5 +470,186 @@ fn serve_demo_shows_clusters_groups_and_a_roadmap() {
         groups["groups"].as_array().map(Vec::len),
         Some(3),
         "{groups}"
+    );
+}
+
+/// A receiver that answers every request 200 and counts them.
+fn webhook() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            if String::from_utf8_lossy(&body).contains("refrain weekly digest") {
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        }
+    });
+    (url, count)
+}
+
+#[test]
+fn the_digest_and_the_exports_from_the_terminal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&str]| refrain(args, dir.path());
+    assert_eq!(
+        run(&["ingest", &fixtures(), "--data", "data"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(run(&["recluster", "--data", "data"]).status.code(), Some(0));
+    let listed = run(&["clusters", "--data", "data", "--json", "--limit", "1"]);
+    let first: Value = serde_json::from_slice(&listed.stdout).expect("a cluster");
+    let id = first["id"].as_str().expect("id");
+    let ok = run(&[
+        "review",
+        "--data",
+        "data",
+        "--json",
+        "confirm",
+        id,
+        "--name",
+        "Export times out",
+        "--tag",
+        "service-outage",
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let gid = serde_json::from_slice::<Value>(&ok.stdout).expect("JSON")["group"]["id"]
+        .as_str()
+        .expect("gid")
+        .to_string();
+
+    let json = run(&["digest", "--data", "data", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let digest: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(digest["top"][0]["group"], gid.as_str(), "{digest}");
+    let markdown = run(&["digest", "--data", "data"]);
+    assert!(String::from_utf8_lossy(&markdown.stdout).starts_with("## refrain weekly digest · "));
+    let bad = run(&["digest", "--data", "data", "--week", "2026-48"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("2026-W48"), "{}", stderr(&bad));
+    let unsent = run(&["digest", "--data", "data", "--send"]);
+    assert_eq!(unsent.status.code(), Some(1));
+    assert!(stderr(&unsent).contains("webhook"), "{}", stderr(&unsent));
+
+    // Posted once to a configured webhook; asked again, nothing is sent.
+    let (url, posts) = webhook();
+    std::fs::write(
+        dir.path().join("refrain.toml"),
+        format!("[digest]\nwebhook_url = \"{url}\"\n[delivery]\nbackoff_ms = 10\n"),
+    )
+    .expect("config");
+    let sent = run(&[
+        "digest",
+        "--data",
+        "data",
+        "--config",
+        "refrain.toml",
+        "--send",
+    ]);
+    assert_eq!(sent.status.code(), Some(0), "{}", stderr(&sent));
+    assert!(stderr(&sent).contains(": sent"), "{}", stderr(&sent));
+    let twice = run(&[
+        "digest",
+        "--data",
+        "data",
+        "--config",
+        "refrain.toml",
+        "--send",
+    ]);
+    assert!(
+        stderr(&twice).contains("posted already"),
+        "{}",
+        stderr(&twice)
+    );
+    assert_eq!(posts.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    let csv = run(&[
+        "export",
+        "warehouse",
+        "--data",
+        "data",
+        "--format",
+        "csv",
+        "--out",
+        "tickets.csv",
+    ]);
+    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    let text = std::fs::read_to_string(dir.path().join("tickets.csv")).expect("written");
+    assert!(
+        text.starts_with("ticket_id,source,created_at,ingested_at,title,"),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 301, "a header and 300 tickets");
+    let groups = run(&["export", "warehouse", "--data", "data", "--table", "groups"]);
+    let row: Value = serde_json::from_slice(&groups.stdout).expect("one NDJSON line");
+    assert_eq!(row["group_id"], gid.as_str());
+    let refused = run(&[
+        "export",
+        "warehouse",
+        "--data",
+        "data",
+        "--table",
+        "groups",
+        "--since",
+        "2026-01-01T00:00:00Z",
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+
+    for _ in 0..2 {
+        let yaml = run(&[
+            "export",
+            "prioritized",
+            "--data",
+            "data",
+            "--out",
+            "prioritized.yaml",
+        ]);
+        assert_eq!(yaml.status.code(), Some(0), "{}", stderr(&yaml));
+    }
+    let first_yaml = std::fs::read(dir.path().join("prioritized.yaml")).expect("written");
+    let printed = run(&["export", "prioritized", "--data", "data"]);
+    assert_eq!(printed.stdout, first_yaml, "the same bytes each time");
+    let parsed: Value = serde_norway::from_slice(&first_yaml).expect("YAML");
+    assert!(parsed["items"].is_array(), "{parsed}");
+
+    let dry = run(&["export", "jira", "--data", "data", "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    let payload: Value = serde_json::from_slice(&dry.stdout).expect("JSON");
+    assert!(payload["issueUpdates"].is_array(), "{payload}");
+    let generic = run(&["export", "jira", "--data", "data", "--dry-run", "--generic"]);
+    assert!(serde_json::from_slice::<Value>(&generic.stdout).expect("JSON")["issues"].is_array());
+    let no_tracker = run(&["export", "jira", "--data", "data"]);
+    assert_eq!(no_tracker.status.code(), Some(1));
+    assert!(
+        stderr(&no_tracker).contains("no tracker"),
+        "{}",
+        stderr(&no_tracker)
+    );
+    assert_eq!(
+        run(&["export", "jira", "--data", "data", "--generic"])
+            .status
+            .code(),
+        Some(2),
+        "--generic needs --dry-run"
     );
 }

@@ -42,7 +42,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         status.tickets
     );
     actix_web::rt::System::new()
-        .block_on(app.run_until_stopped())
+        .block_on(async {
+            reload_on_hangup(engine.clone());
+            app.run_until_stopped().await
+        })
         .context("the HTTP server stopped with an error")?;
     match Arc::try_unwrap(engine) {
         Ok(engine) => engine.close()?,
@@ -51,6 +54,33 @@ pub fn run(args: ServeArgs) -> anyhow::Result<i32> {
         ),
     }
     Ok(exit::OK)
+}
+
+/// `kill -HUP` reads the scoring file again, as `POST /v1/admin/reload`
+/// does: a bad file is logged with its line and field, and the one in use
+/// stays.
+fn reload_on_hangup(engine: Arc<Engine>) {
+    #[cfg(unix)]
+    actix_web::rt::spawn(async move {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        let mut hangups = match signal(SignalKind::hangup()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGHUP will not reload the scoring file");
+                return;
+            }
+        };
+        while hangups.recv().await.is_some() {
+            let engine = engine.clone();
+            match actix_web::web::block(move || engine.reload_scoring()).await {
+                Ok(Ok(report)) => eprintln!("SIGHUP: scoring file reloaded ({})", report.scoring),
+                Ok(Err(e)) => eprintln!("SIGHUP: {e}"),
+                Err(e) => tracing::error!(error = %e, "SIGHUP reload did not run"),
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    drop(engine);
 }
 
 fn display_addr(addr: &str, port: u16) -> String {

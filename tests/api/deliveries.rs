@@ -13,7 +13,7 @@ use refrain::roadmap::Scoring;
 use crate::helpers::{FakeReceiver, TestApp, eventually, spawn_app_with};
 use crate::weekly::{SCORING, before_first_review, send};
 
-fn app_sending_to(receiver: &FakeReceiver, attempts: u32) -> TestApp {
+fn config_sending_to(receiver: &FakeReceiver, attempts: u32) -> Config {
     let mut config = Config {
         scoring: Scoring::parse("test scoring", SCORING).expect("valid scoring"),
         delivery: DeliverySettings {
@@ -27,7 +27,11 @@ fn app_sending_to(receiver: &FakeReceiver, attempts: u32) -> TestApp {
     config.export.jira.base_url = Some(receiver.url.clone());
     // Any variable that is always set stands in for the token.
     config.export.jira.token_env = "PATH".into();
-    spawn_app_with(config)
+    config
+}
+
+fn app_sending_to(receiver: &FakeReceiver, attempts: u32) -> TestApp {
+    spawn_app_with(config_sending_to(receiver, attempts))
 }
 
 fn delivery(app: &TestApp, key: &str) -> serde_json::Value {
@@ -245,4 +249,29 @@ fn a_tracker_that_refuses_is_not_retried_and_nothing_is_configured_is_said() {
         .request("POST", "/v1/export/jira", None, None, None)
         .assert_problem(422, "no tracker configured");
     send(&plain, "POST", "/v1/digest", &json!({})).assert_problem(422, "no webhook configured");
+}
+
+#[test]
+fn a_queued_delivery_survives_a_restart_and_the_next_server_sends_it() {
+    let hook = FakeReceiver::start(vec![(200, Duration::ZERO, "ok".into())]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        // The CLI's engine queues without a background sender, as a
+        // process that stops before sending would leave it.
+        let engine = refrain::Engine::open(dir.path(), config_sending_to(&hook, 3)).expect("opens");
+        let week = refrain::model::IsoWeek::parse("2026-W48").expect("week");
+        let (entry, queued) = engine
+            .queue_digest(week, time::OffsetDateTime::now_utc())
+            .expect("queued");
+        assert!(queued && entry.state == "queued");
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(hook.count(), 0);
+    let app = crate::helpers::spawn_app_in(dir, config_sending_to(&hook, 3).into());
+    assert!(eventually(Duration::from_secs(10), || delivery(
+        &app,
+        "digest:2026-W48"
+    )["state"]
+        == "sent"));
+    assert_eq!(hook.count(), 1);
 }
