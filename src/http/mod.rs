@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod metrics;
+pub mod page;
 pub mod problem;
 pub mod routes;
 pub mod views;
@@ -205,7 +206,9 @@ pub const ROUTES: &[(&str, &str)] = &[
 /// GET, and other methods with 405 and `Allow`.
 pub fn routes_config(cfg: &mut web::ServiceConfig) {
     use routes::{clusters, export, groups, health, review, suggest, tickets, weekly};
-    cfg.service(get(resource("/healthz"), health::healthz))
+    cfg.service(get(web::resource("/"), page::index))
+        .service(get(web::resource("/assets/{path:.*}"), page::assets))
+        .service(get(resource("/healthz"), health::healthz))
         .service(get(resource("/readyz"), health::readyz))
         .service(get(resource("/metrics"), health::metrics))
         .service(get(
