@@ -9,6 +9,7 @@ use crate::engine::Engine;
 use crate::error::exit;
 use crate::model::IsoWeek;
 use crate::roadmap::digest::Flavour;
+use crate::store::DeliveryState;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum DigestFormat {
@@ -20,7 +21,8 @@ pub enum DigestFormat {
 pub struct DigestArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// The ISO week, e.g. 2026-W48 (default: this week).
+    /// The ISO week, e.g. 2026-W48 (default: this week; with --send, last
+    /// week, the last complete one).
     #[arg(long)]
     pub week: Option<String>,
     #[arg(long, value_enum, default_value = "markdown")]
@@ -35,6 +37,7 @@ pub fn run(args: DigestArgs) -> anyhow::Result<i32> {
     let now = OffsetDateTime::now_utc();
     let week = match &args.week {
         Some(w) => IsoWeek::parse(w).map_err(|e| UserError(format!("--week: {e}")))?,
+        None if args.send => IsoWeek::of(now).previous(),
         None => IsoWeek::of(now),
     };
     let config = args.data.load_config()?;
@@ -55,13 +58,15 @@ pub fn run(args: DigestArgs) -> anyhow::Result<i32> {
     }
     let (entry, queued) = engine.queue_digest(week, now)?;
     if !queued {
-        eprintln!(
-            "the digest of {week} was posted already ({}); nothing sent",
-            entry.state
-        );
-        return Ok(exit::OK);
+        if entry.state == DeliveryState::Sent {
+            eprintln!("the digest of {week} was posted already; nothing sent");
+            return Ok(exit::OK);
+        }
+        eprintln!("the digest of {week} was queued before; sending it now");
     }
-    Ok(print_outcomes(&engine.deliver_queued()?))
+    Ok(print_outcomes(
+        &engine.deliver_queued(|e| e.key == entry.key)?,
+    ))
 }
 
 /// Prints how deliveries ended; failures make the exit code 1.

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::{DataArgs, UserError};
 use crate::engine::Engine;
 use crate::error::exit;
-use crate::export::warehouse::{self, GROUP_COLUMNS, TICKET_COLUMNS, TableFormat};
+use crate::export::warehouse::{GROUP_COLUMNS, TICKET_COLUMNS, TableFormat, TableWriter};
 use crate::model::parse_rfc3339;
 
 #[derive(Debug, clap::Args)]
@@ -106,7 +106,9 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
                     "every promoted item has its issue already, or is queued; nothing to send"
                 );
             }
-            Ok(super::digest::print_outcomes(&engine.deliver_queued()?))
+            Ok(super::digest::print_outcomes(
+                &engine.deliver_queued(|e| e.target == crate::deliver::JIRA)?,
+            ))
         }
         ExportCommand::Warehouse(a) => {
             let since = a
@@ -118,34 +120,33 @@ pub fn run(args: ExportArgs) -> anyhow::Result<i32> {
                 Format::Ndjson => TableFormat::Ndjson,
                 Format::Csv => TableFormat::Csv,
             };
+            if matches!(a.table, Table::Groups) && since.is_some() {
+                return Err(UserError(
+                    "--since filters the tickets table; the groups table is a snapshot".into(),
+                )
+                .into());
+            }
             let engine = Engine::open(&a.data.data, a.data.load_config()?)?;
-            let mut out = Vec::new();
+            let sink: Box<dyn std::io::Write> = match &a.out {
+                Some(path) => Box::new(
+                    std::fs::File::create(path)
+                        .map_err(|e| UserError(format!("cannot write {}: {e}", path.display())))?,
+                ),
+                None => Box::new(std::io::stdout().lock()),
+            };
             match a.table {
                 Table::Tickets => {
-                    warehouse::write(
-                        &engine.warehouse_tickets(since)?,
-                        format,
-                        TICKET_COLUMNS,
-                        &mut out,
-                    )?;
+                    let mut out = TableWriter::new(format, TICKET_COLUMNS, sink)?;
+                    engine.write_warehouse_tickets(since, &mut out)?;
+                    out.finish()?;
                 }
                 Table::Groups => {
-                    if since.is_some() {
-                        return Err(UserError(
-                            "--since filters the tickets table; the groups table is a snapshot"
-                                .into(),
-                        )
-                        .into());
-                    }
-                    warehouse::write(
-                        &engine.warehouse_groups(now)?,
-                        format,
-                        GROUP_COLUMNS,
-                        &mut out,
-                    )?;
+                    let mut out = TableWriter::new(format, GROUP_COLUMNS, sink)?;
+                    engine.write_warehouse_groups(now, &mut out)?;
+                    out.finish()?;
                 }
             }
-            emit(&out, a.out.as_ref())
+            Ok(exit::OK)
         }
         ExportCommand::Prioritized(a) => {
             let engine = Engine::open(&a.data.data, a.data.load_config()?)?;

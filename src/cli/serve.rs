@@ -73,8 +73,11 @@ fn reload_on_hangup(engine: Arc<Engine>) {
         while hangups.recv().await.is_some() {
             let engine = engine.clone();
             match actix_web::web::block(move || engine.reload_scoring()).await {
-                Ok(Ok(report)) => eprintln!("SIGHUP: scoring file reloaded ({})", report.scoring),
-                Ok(Err(e)) => eprintln!("SIGHUP: {e}"),
+                // A reload that took is logged by the engine.
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "SIGHUP: the scoring file was not reloaded")
+                }
                 Err(e) => tracing::error!(error = %e, "SIGHUP reload did not run"),
             }
         }

@@ -1,12 +1,15 @@
 //! Sends what refrain produces to where teams read it — the digest to a
 //! chat webhook, promoted items to an issue tracker — through the store's
 //! outbox: each delivery is recorded before it is sent, tried with
-//! exponential backoff, and keyed so that it is sent at most once.
+//! exponential backoff, and keyed so that once a receiver has accepted it,
+//! it is never sent again. (A crash, or a timeout, between the receiver's
+//! acceptance and its record sends it once more: at least once.)
 //!
 //! Only this module knows how to reach those services; the engine decides
 //! what to send and what an answer means for its groups.
 
 pub mod settings;
+pub mod worker;
 
 use std::time::Duration;
 
@@ -17,7 +20,7 @@ use serde_json::Value;
 pub use settings::{DeliverySettings, DigestSettings, ExportSettings, JiraSettings};
 
 use crate::config::Config;
-use crate::store::{OutboxEntry, Store, StoreError};
+use crate::store::{DeliveryState, OutboxEntry, Store, StoreError};
 
 /// Where an outbox entry goes.
 pub const WEBHOOK: &str = "webhook";
@@ -83,23 +86,47 @@ impl Courier {
         for n in first..=self.settings.attempts.max(first) {
             match self.try_once(entry) {
                 Try::Sent(answer) => {
-                    store.delivery_attempted(&entry.key, "sent", None, Some(&answer), now())?;
+                    store.delivery_attempted(
+                        &entry.key,
+                        DeliveryState::Sent,
+                        None,
+                        Some(&answer),
+                        now(),
+                    )?;
                     tracing::info!(key = %entry.key, attempt = n, "delivered");
                     return Ok(Outcome::Sent(answer));
                 }
                 Try::Fail(why) => {
-                    store.delivery_attempted(&entry.key, "failed", Some(&why), None, now())?;
+                    store.delivery_attempted(
+                        &entry.key,
+                        DeliveryState::Failed,
+                        Some(&why),
+                        None,
+                        now(),
+                    )?;
                     tracing::warn!(key = %entry.key, error = %why, "delivery failed for good");
                     return Ok(Outcome::Failed(why));
                 }
                 Try::Again(why) if n >= self.settings.attempts => {
                     let why = format!("{why} (after {n} tries)");
-                    store.delivery_attempted(&entry.key, "failed", Some(&why), None, now())?;
+                    store.delivery_attempted(
+                        &entry.key,
+                        DeliveryState::Failed,
+                        Some(&why),
+                        None,
+                        now(),
+                    )?;
                     tracing::warn!(key = %entry.key, error = %why, "delivery failed for good");
                     return Ok(Outcome::Failed(why));
                 }
                 Try::Again(why) => {
-                    store.delivery_attempted(&entry.key, "queued", Some(&why), None, now())?;
+                    store.delivery_attempted(
+                        &entry.key,
+                        DeliveryState::Queued,
+                        Some(&why),
+                        None,
+                        now(),
+                    )?;
                     let pause = self.settings.backoff(n);
                     tracing::info!(key = %entry.key, attempt = n, error = %why, retry_in_ms = pause.as_millis() as u64, "delivery will be tried again");
                     if !wait(pause) {

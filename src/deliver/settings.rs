@@ -104,8 +104,9 @@ impl DeliverySettings {
         Ok(())
     }
 
-    /// The wait after failed try `n` (1-based).
+    /// The wait after failed try `n` (1-based): doubling, at most an hour.
     pub fn backoff(&self, n: u32) -> std::time::Duration {
-        std::time::Duration::from_millis(self.backoff_ms.saturating_mul(1 << (n - 1).min(16)))
+        let ms = self.backoff_ms.saturating_mul(1 << (n.max(1) - 1).min(16));
+        std::time::Duration::from_millis(ms.min(3_600_000))
     }
 }

@@ -87,6 +87,9 @@ pub enum EngineError {
         limit: usize,
         retry_after_s: u32,
     },
+    /// An export could not be written out.
+    #[error("cannot write the export: {0}")]
+    Export(std::io::Error),
     /// A reloaded scoring file is not valid; the one in use stays.
     #[error("{0}; the scoring file in use is unchanged")]
     InvalidScoring(String),
@@ -115,6 +118,7 @@ impl Classify for EngineError {
             SearchTooDeep { .. } => ErrorClass::BadRequest,
             Overloaded { .. } => ErrorClass::Unavailable,
             InvalidScoring(_) => ErrorClass::Invalid,
+            Export(_) => ErrorClass::Io,
         }
     }
 
@@ -140,6 +144,7 @@ impl Classify for EngineError {
             SearchTooDeep { .. } => "search-too-deep",
             Overloaded { .. } => "overloaded",
             InvalidScoring(_) => "invalid-scoring",
+            Export(_) => "export-failed",
         }
     }
 }

@@ -2,17 +2,13 @@
 //! warehouse tables, `prioritized.yaml`, the digest's webhook post, and
 //! the outbox worker that sends them.
 
-use std::sync::Arc;
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::{Duration, Instant};
-
 use time::OffsetDateTime;
 
 use super::{Engine, Result};
 use crate::deliver::{Courier, JIRA, Outcome, WEBHOOK};
 use crate::export::prioritized;
 use crate::export::tracker::{self, Issue, JiraBulk};
-use crate::export::warehouse::{GroupRow, TicketRow};
+use crate::export::warehouse::{GroupRow, TableWriter, TicketRow};
 use crate::model::{DecisionKind, GroupId, IsoWeek};
 use crate::roadmap::Standing;
 use crate::roadmap::digest::Flavour;
@@ -22,35 +18,20 @@ use crate::store::{GroupEdit, NewDecision, OutboxEntry, PlanEdit, Store};
 /// Who records what a delivery brings back (a tracker's issue key).
 pub const EXPORT_ACTOR: &str = "export";
 
-/// The outbox worker's doorbell: rung when something is queued.
-#[derive(Default)]
-pub(super) struct Doorbell(std::sync::Mutex<Option<mpsc::Sender<()>>>);
-
-impl Doorbell {
-    fn ring(&self) {
-        if let Some(tx) = &*self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-        {
-            let _ = tx.send(());
-        }
-    }
-}
-
 impl Engine {
     /// The promoted items as of `as_of`, ranked: called `promote` in the
     /// latest review that called them, or in the scoring file's top band
-    /// and not called otherwise.
+    /// and never called.
     ///
     /// # Errors
     /// Store errors.
     pub fn promoted(&self, as_of: OffsetDateTime) -> Result<Vec<Standing>> {
         let standings = self.standings(as_of)?;
         let calls = self.store.calls()?;
+        let reviews = self.store.reviews()?;
         let scoring = self.scoring();
         let top = scoring.bands.first().map_or("promote", |(b, _)| b.as_str());
-        Ok(promoted(&standings, &calls, top)
+        Ok(promoted(&standings, &reviews, &calls, top)
             .into_iter()
             .cloned()
             .collect())
@@ -77,15 +58,16 @@ impl Engine {
         Ok(tracker::generic(&refs, &self.config.export.jira))
     }
 
-    /// Queues one tracker issue per promoted item without one. A group
-    /// already queued or sent is not queued again.
+    /// Queues one tracker issue per promoted item without a tracker item
+    /// (made by refrain or linked by a reviewer). A group already queued
+    /// or sent is not queued again.
     ///
     /// # Errors
     /// Store errors.
     pub fn queue_tracker_issues(&self, as_of: OffsetDateTime) -> Result<Vec<(OutboxEntry, bool)>> {
         let mut out = Vec::new();
         for s in self.promoted(as_of)? {
-            if s.group.plan.tracker_key.is_some() {
+            if s.group.plan.has_tracker_item() {
                 continue;
             }
             let body = serde_json::to_value(JiraBulk {
@@ -126,15 +108,19 @@ impl Engine {
         Ok(self.store.outbox()?)
     }
 
-    /// Sends what is queued now, in this thread (the CLI's way; a server
-    /// sends in the background, see [`Engine::start_deliveries`]).
+    /// Sends the queued deliveries `which` picks, now, in this thread (the
+    /// CLI's way; a server sends in the background, see
+    /// [`Engine::start_deliveries`]).
     ///
     /// # Errors
     /// Store errors.
-    pub fn deliver_queued(&self) -> Result<Vec<(String, Outcome)>> {
+    pub fn deliver_queued(
+        &self,
+        which: impl Fn(&OutboxEntry) -> bool,
+    ) -> Result<Vec<(String, Outcome)>> {
         let courier = Courier::new(&self.config);
         let mut out = Vec::new();
-        for entry in self.store.queued()? {
+        for entry in self.store.queued()?.into_iter().filter(|e| which(e)) {
             let outcome = courier.deliver(&self.store, &entry, &mut |pause| {
                 std::thread::sleep(pause);
                 true
@@ -147,31 +133,22 @@ impl Engine {
         Ok(out)
     }
 
-    /// Starts the background sender: it sends what is queued (also what
-    /// an earlier process left queued), then waits for more. It never
-    /// holds up a request; it stops when the engine is dropped.
+    /// Starts the background sender (see [`crate::deliver::worker`]); it
+    /// stops when the engine is dropped.
     ///
     /// # Errors
     /// The thread cannot be started.
     pub fn start_deliveries(&self) -> Result<()> {
-        let mut bell = self
-            .doorbell
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if bell.is_some() {
-            return Ok(());
-        }
-        let (tx, rx) = mpsc::channel::<()>();
         let store = self.store.clone();
-        let courier = Courier::new(&self.config);
         let base = self.config.export.jira.base_url.clone();
-        std::thread::Builder::new()
-            .name("refrain-outbox".into())
-            .spawn(move || outbox_worker(&store, &courier, base.as_deref(), &rx))
+        self.doorbell
+            .start(
+                self.store.clone(),
+                Courier::new(&self.config),
+                move |entry, answer| landed(&store, base.as_deref(), entry, answer),
+            )
             .map_err(super::EngineError::Spawn)?;
-        let _ = tx.send(());
-        *bell = Some(tx);
+        self.doorbell.ring();
         Ok(())
     }
 
@@ -184,46 +161,66 @@ impl Engine {
         );
     }
 
-    /// The tickets table: every ticket stored (or changed) since `since`.
+    /// Writes the tickets table to `out`: every ticket, or with `since`
+    /// those stored, changed, or put in or out of a group at or after it.
     ///
     /// # Errors
-    /// Store errors.
-    pub fn warehouse_tickets(&self, since: Option<OffsetDateTime>) -> Result<Vec<TicketRow>> {
+    /// Store errors; I/O errors of `out`.
+    pub fn write_warehouse_tickets<W: std::io::Write>(
+        &self,
+        since: Option<OffsetDateTime>,
+        out: &mut TableWriter<W>,
+    ) -> Result<()> {
         let groups: std::collections::HashMap<String, (GroupId, &'static str)> = self
             .store
             .memberships()?
             .into_iter()
             .map(|(t, g, o)| (t, (g, o.as_str())))
             .collect();
-        let mut rows = Vec::new();
+        let regrouped = match since {
+            Some(s) => self.store.tickets_regrouped_since(s)?,
+            None => Default::default(),
+        };
         let upto = self.store.last_seq()?;
+        let mut failed: Option<std::io::Error> = None;
         self.store
             .scan_changes::<crate::store::StoreError>(0, upto, 10_000, |chunk| {
                 for t in chunk {
-                    if since.is_some_and(|s| t.ingested_at < s) {
+                    let id = t.ticket.id.as_str();
+                    if failed.is_some()
+                        || since.is_some_and(|s| t.ingested_at < s && !regrouped.contains(id))
+                    {
                         continue;
                     }
-                    let group = groups
-                        .get(t.ticket.id.as_str())
-                        .map(|(g, o)| (g.as_str(), *o));
-                    rows.push(TicketRow::of(&t, group));
+                    let group = groups.get(id).map(|(g, o)| (g.as_str(), *o));
+                    if let Err(e) = out.row(&TicketRow::of(&t, group)) {
+                        failed = Some(e);
+                    }
                 }
                 Ok(())
             })?;
-        Ok(rows)
+        match failed {
+            Some(e) => Err(super::EngineError::Export(e)),
+            None => Ok(()),
+        }
     }
 
-    /// The groups table as of `as_of`.
+    /// Writes the groups table as of `as_of` to `out`.
     ///
     /// # Errors
-    /// Store errors.
-    pub fn warehouse_groups(&self, as_of: OffsetDateTime) -> Result<Vec<GroupRow>> {
+    /// Store errors; I/O errors of `out`.
+    pub fn write_warehouse_groups<W: std::io::Write>(
+        &self,
+        as_of: OffsetDateTime,
+        out: &mut TableWriter<W>,
+    ) -> Result<()> {
         let mut counts = self.store.group_counts(as_of)?;
-        Ok(self
-            .standings(as_of)?
-            .iter()
-            .map(|s| GroupRow::of(s, &counts.remove(&s.group.id).unwrap_or_default(), as_of))
-            .collect())
+        for s in self.standings(as_of)? {
+            let c = counts.remove(&s.group.id).unwrap_or_default();
+            out.row(&GroupRow::of(&s, &c, as_of))
+                .map_err(super::EngineError::Export)?;
+        }
+        Ok(())
     }
 
     /// `prioritized.yaml` as of `as_of`.
@@ -234,49 +231,6 @@ impl Engine {
         let promoted = self.promoted(as_of)?;
         let refs: Vec<&Standing> = promoted.iter().collect();
         Ok(prioritized::yaml(&refs))
-    }
-}
-
-/// Sends what is queued, then waits for the doorbell; between tries it
-/// waits out the backoff unless the engine is gone.
-fn outbox_worker(
-    store: &Arc<Store>,
-    courier: &Courier,
-    base: Option<&str>,
-    rx: &mpsc::Receiver<()>,
-) {
-    let mut wait = |pause: Duration| {
-        let until = Instant::now() + pause;
-        loop {
-            let left = until.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return true;
-            }
-            match rx.recv_timeout(left) {
-                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return false,
-            }
-        }
-    };
-    loop {
-        let queued = match store.queued() {
-            Ok(q) => q,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the outbox");
-                Vec::new()
-            }
-        };
-        for entry in queued {
-            match courier.deliver(store, &entry, &mut wait) {
-                Ok(Outcome::Sent(answer)) => landed(store, base, &entry, &answer),
-                Ok(Outcome::Failed(_)) => {}
-                Ok(Outcome::Interrupted) => return,
-                Err(e) => tracing::error!(key = %entry.key, error = %e, "cannot record a delivery"),
-            }
-        }
-        if rx.recv().is_err() {
-            return;
-        }
     }
 }
 

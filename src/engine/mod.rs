@@ -134,7 +134,7 @@ pub struct Engine {
     /// suggest-group's snapshot of the groups.
     suggester: suggest::SuggestSlot,
     /// Rings the outbox worker, once a server has started one.
-    doorbell: exports::Doorbell,
+    doorbell: crate::deliver::worker::Doorbell,
     stage_hook: Option<StageHook>,
     _lock: File,
 }
@@ -210,7 +210,7 @@ impl Engine {
             jobs: JobRunner::default(),
             space: Arc::default(),
             suggester: suggest::SuggestSlot::default(),
-            doorbell: exports::Doorbell::default(),
+            doorbell: crate::deliver::worker::Doorbell::default(),
             stage_hook: options.stage_hook,
             _lock: lock,
         })

@@ -180,7 +180,7 @@ impl Engine {
                 IsoWeek::of(now)
             )));
         }
-        let as_of = now.min(week.end() - Duration::seconds(1));
+        let as_of = now.min(week.end() - Duration::nanoseconds(1));
         let reviews = self.store.reviews()?;
         let calls = self.store.calls()?;
         let compared = Since::of(reviews.iter().rfind(|r| r.opened_at < week.start()), &calls);

@@ -152,12 +152,12 @@ pub fn jira_issue(s: &Standing, settings: &JiraSettings) -> JiraIssue {
     }
 }
 
-/// The bulk payload for `promoted` items that have no issue yet.
+/// The bulk payload for `promoted` items without a tracker item yet.
 pub fn jira_bulk(promoted: &[&Standing], settings: &JiraSettings) -> JiraBulk {
     JiraBulk {
         issue_updates: promoted
             .iter()
-            .filter(|s| s.group.plan.tracker_key.is_none())
+            .filter(|s| !s.group.plan.has_tracker_item())
             .map(|s| jira_issue(s, settings))
             .collect(),
     }

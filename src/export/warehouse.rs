@@ -125,34 +125,49 @@ impl TableFormat {
     }
 }
 
-/// Writes `rows` in `format`; CSV gets a header even without rows.
-///
-/// # Errors
-/// I/O errors of `out`.
-pub fn write<T: Serialize, W: std::io::Write>(
-    rows: &[T],
-    format: TableFormat,
-    header: &[&str],
-    out: W,
-) -> std::io::Result<()> {
-    match format {
-        TableFormat::Ndjson => {
-            let mut out = std::io::BufWriter::new(out);
-            for row in rows {
-                serde_json::to_writer(&mut out, row)?;
-                out.write_all(b"\n")?;
+/// Writes a table row by row, so a large one is never held whole.
+pub enum TableWriter<W: std::io::Write> {
+    Ndjson(std::io::BufWriter<W>),
+    Csv(Box<csv::Writer<W>>),
+}
+
+impl<W: std::io::Write> TableWriter<W> {
+    /// A writer of `format` to `out`; CSV starts with `header`, so even an
+    /// empty table has one.
+    ///
+    /// # Errors
+    /// I/O errors of `out`.
+    pub fn new(format: TableFormat, header: &[&str], out: W) -> std::io::Result<Self> {
+        Ok(match format {
+            TableFormat::Ndjson => TableWriter::Ndjson(std::io::BufWriter::new(out)),
+            TableFormat::Csv => {
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .from_writer(out);
+                w.write_record(header)?;
+                TableWriter::Csv(Box::new(w))
             }
-            out.flush()
+        })
+    }
+
+    /// # Errors
+    /// I/O errors of the output.
+    pub fn row<T: Serialize>(&mut self, row: &T) -> std::io::Result<()> {
+        match self {
+            TableWriter::Ndjson(out) => {
+                serde_json::to_writer(&mut *out, row)?;
+                out.write_all(b"\n")
+            }
+            TableWriter::Csv(w) => Ok(w.serialize(row)?),
         }
-        TableFormat::Csv => {
-            let mut w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(out);
-            w.write_record(header)?;
-            for row in rows {
-                w.serialize(row)?;
-            }
-            w.flush()
+    }
+
+    /// # Errors
+    /// I/O errors of the output.
+    pub fn finish(self) -> std::io::Result<()> {
+        match self {
+            TableWriter::Ndjson(mut out) => out.flush(),
+            TableWriter::Csv(mut w) => w.flush(),
         }
     }
 }

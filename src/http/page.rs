@@ -34,7 +34,10 @@ fn content_type(path: &str) -> &'static str {
 /// The bytes of `path` (relative to `web/`), from `REFRAIN_WEB_DIR` when
 /// it is set, else from the binary.
 fn asset(path: &str) -> Option<Vec<u8>> {
-    if path.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+    if path
+        .split('/')
+        .any(|part| part.is_empty() || part == "." || part == "..")
+    {
         return None;
     }
     if let Some(dir) = std::env::var_os("REFRAIN_WEB_DIR") {

@@ -342,7 +342,7 @@ impl From<crate::store::OutboxEntry> for DeliveryView {
         DeliveryView {
             key: e.key,
             target: e.target,
-            state: e.state,
+            state: e.state.as_str().to_string(),
             attempts: e.attempts,
             created_at: rfc3339(e.created_at),
             sent_at: e.sent_at.map(rfc3339),

@@ -140,6 +140,14 @@ pub struct GroupPlan {
     pub tracker_key: Option<String>,
 }
 
+impl GroupPlan {
+    /// The fix has a tracker item already: refrain created it
+    /// (`tracker_key`), or a reviewer linked one (`tracker_url`).
+    pub fn has_tracker_item(&self) -> bool {
+        self.tracker_key.is_some() || self.tracker_url.is_some()
+    }
+}
+
 /// Who put a ticket in its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

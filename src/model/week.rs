@@ -20,7 +20,8 @@ impl IsoWeek {
         IsoWeek { year, week }
     }
 
-    /// Reads `2026-W48` (also `2026-w48`).
+    /// Reads `2026-W48` (also `2026-w48`), years 1970 to 2200: the
+    /// times the store keeps.
     ///
     /// # Errors
     /// A sentence saying what a week looks like.
@@ -38,6 +39,12 @@ impl IsoWeek {
             .parse()
             .map_err(|_| bad())?;
         let week: u8 = week.parse().map_err(|_| bad())?;
+        if !(1970..=2200).contains(&year) {
+            return Err(format!(
+                "week {} is out of range; weeks from 1970 to 2200 are kept",
+                super::truncate(text, 40)
+            ));
+        }
         Date::from_iso_week_date(year, week, Weekday::Monday).map_err(|_| bad())?;
         Ok(IsoWeek { year, week })
     }
@@ -64,9 +71,11 @@ impl IsoWeek {
     pub fn last(self, n: usize) -> Vec<IsoWeek> {
         let mut weeks = Vec::with_capacity(n);
         let mut week = self;
-        for _ in 0..n {
+        for i in 0..n {
             weeks.push(week);
-            week = week.previous();
+            if i + 1 < n {
+                week = week.previous();
+            }
         }
         weeks.reverse();
         weeks
@@ -122,10 +131,22 @@ mod tests {
     fn only_real_weeks_parse() {
         assert_eq!(IsoWeek::parse("2026-w48").unwrap().to_string(), "2026-W48");
         for bad in [
-            "2026-48", "2026W48", "2026-W54", "2025-W53", "2026-W0", "W48", "2026-Wxx", "",
+            "2026-48",
+            "2026W48",
+            "2026-W54",
+            "2025-W53",
+            "2026-W0",
+            "W48",
+            "2026-Wxx",
+            "",
+            "-9999-W05",
+            "1969-W10",
         ] {
             let e = IsoWeek::parse(bad).unwrap_err();
-            assert!(e.contains("2026-W48"), "{bad}: {e}");
+            assert!(
+                e.contains("2026-W48") || e.contains("1970 to 2200"),
+                "{bad}: {e}"
+            );
         }
     }
 }

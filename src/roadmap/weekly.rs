@@ -210,14 +210,25 @@ impl Agenda {
     }
 }
 
-/// The latest call on each group, over all reviews (`calls` in the order
-/// taken).
-pub fn latest_calls(calls: &[ReviewCall]) -> HashMap<&GroupId, &ReviewCall> {
-    let mut out = HashMap::new();
-    for c in calls {
-        out.insert(&c.group, c);
-    }
-    out
+/// Each group's call in the latest review that called it (`reviews`
+/// oldest first, `calls` in the order taken: within a review the later
+/// call wins).
+pub fn latest_calls<'a>(
+    reviews: &[WeeklyReview],
+    calls: &'a [ReviewCall],
+) -> HashMap<&'a GroupId, &'a ReviewCall> {
+    let order: HashMap<&ReviewId, usize> = reviews
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (&r.id, i))
+        .collect();
+    let mut sorted: Vec<(usize, usize, &ReviewCall)> = calls
+        .iter()
+        .enumerate()
+        .map(|(n, c)| (order.get(&c.review).copied().unwrap_or(0), n, c))
+        .collect();
+    sorted.sort_by_key(|(review, n, _)| (*review, *n));
+    sorted.into_iter().map(|(_, _, c)| (&c.group, c)).collect()
 }
 
 /// The promoted items, ranked: candidates whose latest call is `promote`,
@@ -225,10 +236,11 @@ pub fn latest_calls(calls: &[ReviewCall]) -> HashMap<&GroupId, &ReviewCall> {
 /// otherwise.
 pub fn promoted<'a>(
     standings: &'a [Standing],
+    reviews: &[WeeklyReview],
     calls: &[ReviewCall],
     top_band: &str,
 ) -> Vec<&'a Standing> {
-    let latest = latest_calls(calls);
+    let latest = latest_calls(reviews, calls);
     super::ranked(standings)
         .into_iter()
         .filter(|s| match latest.get(&s.group.id) {

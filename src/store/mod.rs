@@ -24,7 +24,7 @@ use crate::error::{Classify, ErrorClass};
 pub use group_edits::{GroupEdit, PlanEdit};
 pub use review::{ConfirmTarget, Confirmed, NewDecision, Refusal};
 pub use tickets::{Change, UpsertOutcome};
-pub use weekly::OutboxEntry;
+pub use weekly::{DeliveryState, OutboxEntry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -23,6 +23,36 @@ fn review_of((id, week, opened_by, at, agenda): ReviewRow) -> Result<WeeklyRevie
 
 const REVIEW_COLUMNS: &str = "id, week, opened_by, at_ns, agenda";
 
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting for its (next) try.
+    Queued,
+    /// The receiver accepted it: never sent again.
+    Sent,
+    /// Given up on; queueing it again starts over.
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Result<DeliveryState> {
+        match text {
+            "queued" => Ok(DeliveryState::Queued),
+            "sent" => Ok(DeliveryState::Sent),
+            "failed" => Ok(DeliveryState::Failed),
+            other => Err(corrupt(format!("delivery state '{other}'"))),
+        }
+    }
+}
+
 /// One delivery: a digest to a webhook, an issue to a tracker.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEntry {
@@ -31,8 +61,7 @@ pub struct OutboxEntry {
     pub key: String,
     pub target: String,
     pub body: serde_json::Value,
-    /// `queued`, `sent` or `failed`.
-    pub state: String,
+    pub state: DeliveryState,
     pub attempts: u32,
     pub created_at: time::OffsetDateTime,
     pub sent_at: Option<time::OffsetDateTime>,
@@ -73,7 +102,7 @@ fn outbox_of(row: OutboxRow) -> Result<OutboxEntry> {
         key,
         target,
         body: serde_json::from_str(&body).map_err(corrupt)?,
-        state,
+        state: DeliveryState::parse(&state)?,
         attempts,
         created_at: from_unix_ns(created).map_err(corrupt)?,
         sent_at: sent.map(from_unix_ns).transpose().map_err(corrupt)?,
@@ -226,7 +255,9 @@ impl Store {
 
     /// Queues a delivery under `key`, unless that key is queued or sent
     /// already (a failed one is queued again). Returns the entry as it
-    /// now stands, and whether this call queued it.
+    /// now stands, and whether this call queued it. When this returns, the
+    /// entry is on disk: a crash before it is sent leaves it queued for
+    /// the next server.
     ///
     /// # Errors
     /// SQLite errors.
@@ -313,14 +344,16 @@ impl Store {
     }
 
     /// Records an attempt: `sent` with the receiver's answer, `failed`
-    /// for good, or still `queued` with the error of this try.
+    /// for good, or still `queued` with the error of this try. A crash
+    /// between a receiver's answer and this record leaves the entry
+    /// queued: it is then sent again (at least once, not exactly once).
     ///
     /// # Errors
     /// SQLite errors.
     pub fn delivery_attempted(
         &self,
         key: &str,
-        state: &str,
+        state: DeliveryState,
         error: Option<&str>,
         response: Option<&serde_json::Value>,
         at: time::OffsetDateTime,
@@ -333,13 +366,35 @@ impl Store {
                  WHERE key = ?1",
                 params![
                     key,
-                    state,
+                    state.as_str(),
                     error,
                     response.map(ToString::to_string),
                     unix_ns(at)
                 ],
             )?;
             Ok(())
+        })
+    }
+
+    /// Tickets put in or taken out of a group (by any decision, or by the
+    /// undo of one) at or after `since`.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn tickets_regrouped_since(
+        &self,
+        since: time::OffsetDateTime,
+    ) -> Result<std::collections::HashSet<String>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT DISTINCT substr(dt.key, 3)
+                 FROM decision_touches dt
+                 JOIN decisions d ON d.id = dt.decision_id
+                 LEFT JOIN decisions u ON u.id = d.undone_by
+                 WHERE dt.key LIKE 't:%' AND (d.at_ns >= ?1 OR u.at_ns >= ?1)",
+            )?;
+            let rows = stmt.query_map([unix_ns(since)], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
 

@@ -247,8 +247,8 @@ fn a_tracker_that_refuses_is_not_retried_and_nothing_is_configured_is_said() {
     let plain = crate::helpers::spawn_app();
     plain
         .request("POST", "/v1/export/jira", None, None, None)
-        .assert_problem(422, "no tracker configured");
-    send(&plain, "POST", "/v1/digest", &json!({})).assert_problem(422, "no webhook configured");
+        .assert_problem(409, "no tracker configured");
+    send(&plain, "POST", "/v1/digest", &json!({})).assert_problem(409, "no webhook configured");
 }
 
 #[test]
@@ -263,7 +263,7 @@ fn a_queued_delivery_survives_a_restart_and_the_next_server_sends_it() {
         let (entry, queued) = engine
             .queue_digest(week, time::OffsetDateTime::now_utc())
             .expect("queued");
-        assert!(queued && entry.state == "queued");
+        assert!(queued && entry.state == refrain::store::DeliveryState::Queued);
     }
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(hook.count(), 0);

@@ -411,7 +411,7 @@ fn two_weekly_reviews_feed_the_digest_with_deltas_stale_items_and_a_regression()
     let d = app.get("/v1/digest?week=2026-W48");
     assert_eq!(d.status, 200, "{}", d.text);
     let d = d.body;
-    assert_eq!(d["as_of"], "2026-11-29T23:59:59Z");
+    assert_eq!(d["as_of"], "2026-11-29T23:59:59.999999999Z");
     assert_eq!(d["compared_with"], r1_id.as_str());
     let top: Vec<(String, f64, Value, u64)> = d["top"]
         .as_array()
@@ -602,7 +602,14 @@ fn two_weekly_reviews_feed_the_digest_with_deltas_stale_items_and_a_regression()
     app.get("/v1/reviews/x1")
         .assert_problem(404, "not a review id");
     send(&app, "POST", "/v1/reviews", &json!({"at": "friday"}))
-        .assert_problem(422, "at not a time");
+        .assert_problem(400, "at not a time");
+    send(
+        &app,
+        "POST",
+        "/v1/reviews",
+        &json!({"at": "2099-01-05T09:00:00Z"}),
+    )
+    .assert_problem(422, "a review held in the future");
     let list = app.get("/v1/reviews");
     assert_eq!(
         list.body["reviews"][0]["id"],
@@ -655,7 +662,9 @@ fn two_weekly_reviews_feed_the_digest_with_deltas_stale_items_and_a_regression()
     app.get("/v1/digest?format=pdf")
         .assert_problem(400, "unknown format");
     app.get("/v1/digest?week=2099-W01")
-        .assert_problem(422, "a week to come");
+        .assert_problem(400, "a week to come");
+    app.get("/v1/digest?week=-9999-W05")
+        .assert_problem(400, "a week out of range");
 }
 
 #[test]
@@ -732,6 +741,28 @@ fn warehouse_tables_parse_back_and_load_incrementally() {
         "{first}"
     );
 
+    // A ticket moved to another group since counts as changed.
+    let mark = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("a time");
+    let moved = send(
+        &app,
+        "POST",
+        &format!("/v1/groups/{}/tickets", l.quokka),
+        &json!({"ids": ["pc-0"]}),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    let changed = app.get(&format!("/v1/export/warehouse?since={mark}"));
+    let rows: Vec<Value> = changed
+        .text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{}", changed.text);
+    assert_eq!(
+        (rows[0]["ticket_id"].clone(), rows[0]["group_id"].clone()),
+        (json!("pc-0"), json!(l.quokka))
+    );
     app.get("/v1/export/warehouse?table=users")
         .assert_problem(400, "unknown table");
     app.get("/v1/export/warehouse?format=parquet")

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::groups::as_of;
 use super::paging::given;
 use crate::error::ErrorClass;
-use crate::export::warehouse::{self, GROUP_COLUMNS, TICKET_COLUMNS, TableFormat};
+use crate::export::warehouse::{GROUP_COLUMNS, TICKET_COLUMNS, TableFormat, TableWriter};
 use crate::http::auth::{Admin, AnyRole, Auth};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::http::views::DeliveryView;
@@ -57,8 +57,8 @@ pub async fn get_jira(
 pub async fn post_jira(_auth: Auth<Admin>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     if state.engine.config().export.jira.base_url.is_none() {
         return Err(ApiError::new(
-            ErrorClass::Invalid,
-            "invalid-decision",
+            ErrorClass::Conflict,
+            "not-configured",
             "no tracker is configured: set [export.jira] base_url and token_env in the config, and restart; GET /v1/export/jira shows what would be sent",
         ));
     }
@@ -103,8 +103,10 @@ pub async fn get_warehouse(
     let bytes = match table.as_str() {
         "tickets" => {
             blocking(move || {
-                let rows = engine.warehouse_tickets(since)?;
-                render(&rows, format, TICKET_COLUMNS)
+                let mut out =
+                    TableWriter::new(format, TICKET_COLUMNS, Vec::new()).map_err(written)?;
+                engine.write_warehouse_tickets(since, &mut out)?;
+                finish(out)
             })
             .await?
         }
@@ -115,8 +117,10 @@ pub async fn get_warehouse(
                 ));
             }
             blocking(move || {
-                let rows = engine.warehouse_groups(at)?;
-                render(&rows, format, GROUP_COLUMNS)
+                let mut out =
+                    TableWriter::new(format, GROUP_COLUMNS, Vec::new()).map_err(written)?;
+                engine.write_warehouse_groups(at, &mut out)?;
+                finish(out)
             })
             .await?
         }
@@ -132,20 +136,22 @@ pub async fn get_warehouse(
         .body(bytes))
 }
 
-fn render<T: serde::Serialize>(
-    rows: &[T],
-    format: TableFormat,
-    header: &[&str],
-) -> ApiResult<Vec<u8>> {
-    let mut out = Vec::new();
-    warehouse::write(rows, format, header, &mut out).map_err(|e| {
-        ApiError::new(
-            ErrorClass::Internal,
-            "internal",
-            format!("cannot write the table: {e}"),
-        )
-    })?;
-    Ok(out)
+fn written(e: std::io::Error) -> ApiError {
+    ApiError::new(
+        ErrorClass::Internal,
+        "internal",
+        format!("cannot write the table: {e}"),
+    )
+}
+
+/// The bytes of a table written to memory.
+fn finish(out: TableWriter<Vec<u8>>) -> ApiResult<Vec<u8>> {
+    match out {
+        TableWriter::Ndjson(w) => w.into_inner().map_err(|e| written(e.into_error())),
+        TableWriter::Csv(w) => w
+            .into_inner()
+            .map_err(|e| written(std::io::Error::other(e.to_string()))),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,11 +28,25 @@ fn review_id(text: String) -> ApiResult<ReviewId> {
     })
 }
 
-fn week(text: Option<String>, now: OffsetDateTime) -> ApiResult<IsoWeek> {
-    given(text)
+/// The `week` parameter, `default` when not given; a week that has not
+/// begun is refused here, before any work.
+fn week(text: Option<String>, default: IsoWeek, now: OffsetDateTime) -> ApiResult<IsoWeek> {
+    let week = given(text)
         .map(|w| IsoWeek::parse(&w).map_err(|e| ApiError::bad_parameter(format!("week: {e}"))))
-        .transpose()
-        .map(|w| w.unwrap_or_else(|| IsoWeek::of(now)))
+        .transpose()?
+        .unwrap_or(default);
+    if week.start() > now {
+        return Err(ApiError::bad_parameter(format!(
+            "week {week} has not begun yet; ask for this week ({}) or an earlier one",
+            IsoWeek::of(now)
+        )));
+    }
+    Ok(week)
+}
+
+/// Refused because the server's config lacks what the request needs.
+fn not_configured(message: &str) -> ApiError {
+    ApiError::new(ErrorClass::Conflict, "not-configured", message)
 }
 
 fn invalid(message: String) -> ApiError {
@@ -54,10 +68,18 @@ pub async fn open_review(
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let b: OpenBody = body(&bytes, "a weekly review")?;
+    let now = OffsetDateTime::now_utc();
     let at = match b.at {
-        None => OffsetDateTime::now_utc(),
-        Some(t) => parse_rfc3339(&t).map_err(|e| invalid(format!("at: {e}")))?,
+        None => now,
+        Some(t) => parse_rfc3339(&t)
+            .map_err(|e| ApiError::new(ErrorClass::BadRequest, "bad-body", format!("at: {e}")))?,
     };
+    if at > now + time::Duration::days(1) || at.year() < 1970 {
+        return Err(invalid(format!(
+            "at is {}: a review is held now or was held in the past (1970 on); leave at out for now",
+            crate::model::rfc3339(at)
+        )));
+    }
     let engine = state.engine.clone();
     let report = blocking(move || Ok(engine.open_review(&auth.actor, at)?)).await?;
     Ok(HttpResponse::Created().json(ReviewView::from(report)))
@@ -150,7 +172,7 @@ pub async fn get_digest(
 ) -> ApiResult<HttpResponse> {
     let p = params.into_inner();
     let now = OffsetDateTime::now_utc();
-    let week = week(p.week, now)?;
+    let week = week(p.week, IsoWeek::of(now), now)?;
     let markdown = match given(p.format).as_deref() {
         None | Some("json") => false,
         Some("markdown") => true,
@@ -178,8 +200,9 @@ pub struct SendParams {
     week: Option<String>,
 }
 
-/// `POST /v1/digest`: posts the week's digest to the configured chat
-/// webhook, in the background (follow it at `GET /v1/deliveries`).
+/// `POST /v1/digest`: posts a week's digest (by default last week's, the
+/// last complete one) to the configured chat webhook, in the background
+/// (follow it at `GET /v1/deliveries`).
 #[tracing::instrument(skip_all)]
 pub async fn send_digest(
     _auth: Auth<Review>,
@@ -187,10 +210,10 @@ pub async fn send_digest(
     params: web::Query<SendParams>,
 ) -> ApiResult<HttpResponse> {
     let now = OffsetDateTime::now_utc();
-    let week = week(params.into_inner().week, now)?;
+    let week = week(params.into_inner().week, IsoWeek::of(now).previous(), now)?;
     if state.engine.config().digest.webhook().is_none() {
-        return Err(invalid(
-            "no chat webhook is configured: set [digest] webhook_url, or webhook_url_env and that variable, and restart".into(),
+        return Err(not_configured(
+            "no chat webhook is configured: set [digest] webhook_url, or webhook_url_env and that variable, and restart",
         ));
     }
     let engine = state.engine.clone();
