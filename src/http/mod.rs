@@ -176,6 +176,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/clusters/{id}/confirm"),
     ("POST", "/v1/clusters/{id}/split"),
     ("POST", "/v1/clusters/{id}/reject"),
+    ("GET", "/v1/tags"),
     ("GET", "/v1/groups"),
     ("GET", "/v1/groups/{id}"),
     ("PATCH", "/v1/groups/{id}"),
@@ -224,6 +225,7 @@ pub fn routes_config(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/suggest-group").route(web::post().to(suggest::suggest_group)))
         .service(resource("/v1/clusters/{id}/split").route(web::post().to(review::split)))
         .service(resource("/v1/clusters/{id}/reject").route(web::post().to(review::reject)))
+        .service(get(resource("/v1/tags"), groups::list_tags))
         .service(get(resource("/v1/groups"), groups::list_groups))
         .service(get(
             resource("/v1/groups/{id}").route(web::patch().to(groups::patch_group)),

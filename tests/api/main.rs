@@ -9,6 +9,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod openapi;
+mod page;
 mod review;
 mod roadmap_loop;
 mod suggest;

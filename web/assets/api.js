@@ -44,6 +44,13 @@ export function onTokenChange(fn) {
 
 let askForToken = null;
 let asking = null;
+let promptedSince = false; // a token was given at a prompt and no request has succeeded with it yet
+let onAccepted = null;
+
+/** `fn()` runs once after a token given at the prompt is first accepted. */
+export function onTokenAccepted(fn) {
+  onAccepted = fn;
+}
 
 /** `fn(detail) -> Promise<boolean>`: ask the user for a token; true when one was given. */
 export function onTokenNeeded(fn) {
@@ -104,8 +111,15 @@ export async function api(method, path, { query, body, signal } = {}) {
       const problem = await readProblem(res);
       // Another request may have brought a new token while this one was out.
       if (token() && token() !== sent) continue;
-      if (await askOnce(problem.detail)) continue;
+      if (await askOnce(problem.detail)) {
+        promptedSince = true;
+        continue;
+      }
       throw new ApiError(401, problem);
+    }
+    if (res.ok && promptedSince && token() === sent) {
+      promptedSince = false;
+      if (onAccepted) onAccepted();
     }
     if (!res.ok) throw new ApiError(res.status, await readProblem(res));
     if (res.status === 204 || method === 'HEAD') return null;

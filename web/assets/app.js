@@ -1,10 +1,10 @@
 // The reviewer's page: hash routing between the views, the keyboard
 // shortcuts, and the token prompt the API client opens on a 401.
 
-import { onTokenNeeded, setToken, token, onTokenChange } from '/assets/api.js';
-import { clear, say, sayError, h } from '/assets/ui.js';
+import { onTokenNeeded, onTokenAccepted, setToken, token, onTokenChange } from '/assets/api.js';
+import { clear, say, sayError, h, retire } from '/assets/ui.js';
 import { undoLast } from '/assets/actions.js';
-import { lastMine, onSessionChange, ensureGroupOptions, knownTags } from '/assets/state.js';
+import { lastMine, onSessionChange, ensureGroupOptions, knownTags, loadTags } from '/assets/state.js';
 import * as queueView from '/assets/views/queue.js';
 import * as clusterView from '/assets/views/cluster.js';
 import * as groupsView from '/assets/views/groups.js';
@@ -22,6 +22,8 @@ const VIEWS = {
 };
 
 let current = null; // {name, controller, abort}
+let authSeen = false; // the server asked for a token at least once
+let onAuthSeen = () => {};
 
 /** `#/cluster/c1-4?do=confirm` → {name: 'cluster', arg: 'c1-4', params: {do: 'confirm'}} */
 function parseHash(hash) {
@@ -125,6 +127,8 @@ function askForToken(detail) {
   const error = document.getElementById('token-error');
   const cancel = document.getElementById('token-cancel');
   const hadToken = Boolean(token());
+  authSeen = true;
+  onAuthSeen();
   why.textContent = hadToken
     ? `The server did not accept the token: ${detail}`
     : `The server asks for a token: ${detail}`;
@@ -172,16 +176,28 @@ function updateUndoButton() {
 
 function boot() {
   onTokenNeeded(askForToken);
-  const forget = document.getElementById('forget-token');
-  forget.hidden = !token();
-  onTokenChange((has) => {
-    forget.hidden = !has;
+  onTokenAccepted(() => say('Signed in: the server accepted the token. It is kept in this tab only; “Forget token” drops it.', 'ok'));
+  document.getElementById('live-dismiss').addEventListener('click', () => {
+    retire();
+    document.getElementById('main').focus();
   });
-  forget.addEventListener('click', () => {
-    setToken(null);
-    say('The token is forgotten; the next request will ask for one.', 'info');
+  // One button: "Forget token" while a token is kept, "Sign in" after the
+  // server asked for one and the prompt was cancelled; hidden when auth is off.
+  const tokenButton = document.getElementById('token-button');
+  const updateTokenButton = () => {
+    tokenButton.hidden = !token() && !authSeen;
+    tokenButton.textContent = token() ? 'Forget token' : 'Sign in';
+  };
+  onTokenChange(updateTokenButton);
+  tokenButton.addEventListener('click', () => {
+    if (token()) {
+      setToken(null);
+      say('The token is forgotten; the next request will ask for one.', 'info');
+    }
     route();
   });
+  onAuthSeen = updateTokenButton;
+  updateTokenButton();
   document.getElementById('help-open').addEventListener('click', toggleHelp);
   document.getElementById('help-close').addEventListener('click', () => document.getElementById('help-dialog').close());
   document.getElementById('undo-last').addEventListener('click', () => undoLast());
@@ -197,7 +213,9 @@ function boot() {
   document.addEventListener('keydown', onKey);
   if (!window.location.hash) window.history.replaceState(null, '', '#/queue');
   route();
-  // The type-ahead of groups loads in the background; a failure is said once.
+  // The tags and the type-ahead of groups load in the background; a
+  // failure is said once.
+  loadTags().catch((err) => sayError(err, 'Loading the configured tags'));
   ensureGroupOptions().catch((err) => sayError(err, 'Loading the groups for type-ahead'));
 }
 

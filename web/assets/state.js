@@ -9,15 +9,26 @@ export const QUEUE_PAGE = 20;
 
 // ---- tags -------------------------------------------------------------------
 
-// No API route lists the configured tags. The server's default list is the
-// start; any 422 whose detail lists "the configured tags" replaces it, and
-// the tags of existing groups are added (see learnTags / noteGroups).
+// The configured tags come from GET /v1/tags (loadTags). Until they have,
+// the server's default list stands in; a 422 whose detail lists "the
+// configured tags" also replaces it, and the tags of existing groups are
+// added (see learnTags / noteGroupTags).
 const DEFAULT_TAGS = ['bad-data', 'weak-ux', 'service-outage', 'permission-issue', 'third-party-failure'];
 let tags = [...DEFAULT_TAGS];
 let tagsConfirmed = false;
 
 export function knownTags() {
   return [...tags];
+}
+
+/** Loads the configured tags from the server. */
+export async function loadTags() {
+  const answer = await api('GET', '/v1/tags');
+  if (answer && Array.isArray(answer.tags) && answer.tags.length) {
+    tags = answer.tags;
+    tagsConfirmed = true;
+    renderTagOptions();
+  }
 }
 
 function renderTagOptions() {
@@ -255,8 +266,13 @@ function saveSession() {
 }
 
 const sessionListeners = [];
+/** Calls `fn` after each change of this tab's decisions; returns a function that stops it. */
 export function onSessionChange(fn) {
   sessionListeners.push(fn);
+  return () => {
+    const i = sessionListeners.indexOf(fn);
+    if (i >= 0) sessionListeners.splice(i, 1);
+  };
 }
 
 /** Remembers a decision this tab made: `{id, kind, cluster, group, summary}`. */

@@ -44,20 +44,38 @@ export function clear(el) {
 
 // ---- the live region ------------------------------------------------------
 
-const MAX_MESSAGES = 4;
+const MAX_OLDER = 30;
 
-/** Says `text` in the page's aria-live region; kind: info | ok | error. */
+/**
+ * Says `text` in the page's aria-live region (kind: info | ok | error).
+ * The newest message stays in view until the next one or Dismiss; older
+ * ones move to "Earlier messages".
+ */
 export function say(text, kind = 'info') {
   const live = document.getElementById('live');
-  if (!live) return;
+  const bar = document.getElementById('live-bar');
+  if (!live || !bar) return;
+  retire();
   const time = new Date().toISOString().slice(11, 19);
-  const item = h('p', { class: ['message', kind], dataset: { kind } },
+  live.append(h('p', { class: ['message', kind], dataset: { kind } },
     h('span', { class: 'visually-hidden', text: kind === 'error' ? 'Error: ' : '' }),
     h('span', { class: 'message-text', text }),
-    h('time', { class: 'message-time', text: ` ${time} UTC` }));
-  live.prepend(item);
-  while (live.children.length > MAX_MESSAGES) live.lastElementChild.remove();
-  live.hidden = false;
+    h('time', { class: 'message-time', text: ` ${time} UTC` })));
+  bar.hidden = false;
+  document.getElementById('live-dismiss').hidden = false;
+}
+
+/** Moves the message in view to the earlier ones. */
+export function retire() {
+  const live = document.getElementById('live');
+  const older = document.getElementById('live-older');
+  const history = document.getElementById('live-history');
+  if (!live || !older) return;
+  for (const msg of [...live.children]) older.prepend(msg);
+  while (older.children.length > MAX_OLDER) older.lastElementChild.remove();
+  document.getElementById('live-count').textContent = String(older.children.length);
+  history.hidden = older.children.length === 0;
+  document.getElementById('live-dismiss').hidden = true;
 }
 
 /** Shows an error in words: the problem's `detail`, prefixed by what was being done. */
@@ -66,6 +84,17 @@ export function sayError(err, doing) {
   const detail = err instanceof ApiError ? err.detail : (err && err.message) || String(err);
   const code = err instanceof ApiError && err.status ? ` (HTTP ${err.status}, ${err.code})` : '';
   say(`${doing ? `${doing}: ` : ''}${detail}${code}`, 'error');
+}
+
+/** A sayError that says each kind of error once (for errors of many rows at a time). */
+export function onceSayer() {
+  const said = new Set();
+  return (err, doing) => {
+    const key = (err && (err.code || err.message)) || String(err);
+    if (said.has(key)) return;
+    said.add(key);
+    sayError(err, doing);
+  };
 }
 
 /** Runs `fn`, showing any error it throws; resolves to its value or undefined. */

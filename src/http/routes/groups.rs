@@ -461,3 +461,12 @@ pub async fn post_reload(
     let report = blocking(move || Ok(engine.reload_scoring()?)).await?;
     Ok(HttpResponse::Ok().json(report))
 }
+
+/// `GET /v1/tags`: the configured tags, the list a group's tag is one of.
+pub async fn list_tags(
+    _auth: Auth<AnyRole>,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    let tags: Vec<&str> = state.engine.config().tags.iter().map(Tag::as_str).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "tags": tags })))
+}

@@ -3,7 +3,7 @@
 // the parts previewed, or by hand), reject — and undo of the last ones.
 
 import { api, ApiError, isAbort } from '/assets/api.js';
-import { h, clear, say, sayError, sources, timeEl, plural, snippet, badge, facts, field } from '/assets/ui.js';
+import { h, clear, say, sayError, onceSayer, sources, timeEl, plural, snippet, badge, facts, field } from '/assets/ui.js';
 import {
   getTicket, looksLike, neighbourCluster, markDone, knownTags, resolveGroup, ensureGroupOptions,
   recentMine, onSessionChange, clusterFromQueue,
@@ -54,6 +54,8 @@ export function render(main, ctx) {
   let kInput;
   const parts = new Map(); // ticket id -> part number (1..), for a split by hand
   let busy = false;
+  let stopListening = () => {};
+  const sayOnce = onceSayer();
 
   const guard = async (fn) => {
     if (busy) return;
@@ -259,7 +261,9 @@ export function render(main, ctx) {
       title.className = 'ticket-title';
       title.textContent = snippet(t.title || t.body, 90);
     }, (err) => {
-      if (!isAbort(err)) title.textContent = `(could not be read: ${err.detail || err.message})`;
+      if (isAbort(err)) return;
+      title.textContent = `(could not be read: ${err.detail || err.message})`;
+      sayOnce(err, `Reading ticket ${tid}`);
     });
     return li;
   }
@@ -312,9 +316,7 @@ export function render(main, ctx) {
       });
     };
     fill();
-    onSessionChange(() => {
-      if (document.body.contains(list)) fill();
-    });
+    stopListening = onSessionChange(fill);
     return h('section', { class: 'stack', 'aria-labelledby': 'undo-h' },
       h('h2', { id: 'undo-h' }, 'Undo ', h('kbd', { text: 'u' })),
       h('p', { class: 'hint', text: 'Your last decisions in this tab, newest first.' }), list);
@@ -332,7 +334,7 @@ export function render(main, ctx) {
     const searchInput = h('input', { type: 'search', name: 'q', autocomplete: 'off', placeholder: 'words in the title or body' });
     const s = field('Search the members', searchInput);
     const clearBtn = h('button', { type: 'button', class: 'secondary', text: 'Show all' });
-    const form = h('form', { class: 'search-row', role: 'search', 'aria-label': 'Search the members', novalidate: true },
+    const form = h('form', { class: 'search-row', role: 'search', 'aria-label': 'Member search', novalidate: true },
       s.wrap, h('button', { type: 'submit', class: 'secondary', text: 'Search' }), clearBtn);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -419,6 +421,7 @@ export function render(main, ctx) {
     }, (err) => {
       if (isAbort(err)) return;
       clear(ticketCell).append(h('span', { class: 'ticket-id', text: m.id }), ' ', h('span', { class: 'form-error', text: `could not be read: ${err.detail || err.message}` }));
+      sayOnce(err, `Reading ticket ${m.id}`);
     });
     return h('tr', { dataset: { ticket: m.id } }, h('td', {}, select), ticketCell, sourceCell, createdCell, h('td', { class: 'num', text: m.similarity.toFixed(3) }));
   }
@@ -461,6 +464,7 @@ export function render(main, ctx) {
   }
 
   return {
+    destroy: () => stopListening(),
     keepsFocus: ctx.params.do === 'confirm' || ctx.params.do === 'split',
     keys: {
       j: () => step(1),

@@ -3,7 +3,7 @@
 // sorted and filtered by the API, a page at a time.
 
 import { api, isAbort } from '/assets/api.js';
-import { h, clear, sayError, sources, timeEl, badge, field, limiter, weeklyChart } from '/assets/ui.js';
+import { h, clear, sayError, onceSayer, sources, timeEl, badge, field, limiter, weeklyChart } from '/assets/ui.js';
 import { knownTags, noteGroupTags } from '/assets/state.js';
 import { go } from '/assets/actions.js';
 
@@ -68,6 +68,7 @@ export function render(main, ctx) {
   const prev = h('button', { type: 'button', class: 'secondary', text: '← Previous page', disabled: true });
   const next = h('button', { type: 'button', class: 'secondary', text: 'Next page →', disabled: true });
   let nextCursor = null;
+  const sayOnce = onceSayer();
   prev.addEventListener('click', () => load(pages.stack.pop() || ''));
   next.addEventListener('click', () => {
     if (!nextCursor) return;
@@ -113,7 +114,7 @@ export function render(main, ctx) {
     }, (err) => {
       if (isAbort(err)) return;
       clear(chart).append(h('span', { class: 'form-error', text: 'unavailable' }));
-      sayError(err, `Loading the weekly counts of ${g.id}`);
+      sayOnce(err, `Loading the weekly counts of ${g.id}`);
     });
     const num = (col, v) => h('td', { class: 'num', dataset: { col }, text: String(v) });
     return h('tr', { dataset: { group: g.id } },

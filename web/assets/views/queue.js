@@ -3,11 +3,12 @@
 // first and last seen, and the confirmed groups it looks like.
 
 import { api, isAbort } from '/assets/api.js';
-import { h, clear, say, sayError, sources, timeEl, plural, snippet, badge } from '/assets/ui.js';
+import { h, clear, say, sayError, onceSayer, sources, timeEl, plural, snippet, badge } from '/assets/ui.js';
 import { queue, QUEUE_PAGE, setQueuePage, getTicket, looksLike } from '/assets/state.js';
 import { go, reject } from '/assets/actions.js';
 
 let selectedId = null;
+let selectedIndex = 0; // where the selection was, for when its cluster left the queue
 
 export function render(main, ctx) {
   const status = h('p', { class: 'status', role: 'status', text: 'Loading the open clusters…' });
@@ -25,6 +26,7 @@ export function render(main, ctx) {
     status, list, pager);
 
   let cards = [];
+  const sayOnce = onceSayer();
 
   prev.addEventListener('click', () => {
     const cursor = queue.stack.pop() || '';
@@ -60,7 +62,7 @@ export function render(main, ctx) {
     prev.disabled = queue.stack.length === 0;
     next.disabled = !res.next_cursor;
     const keep = cards.findIndex((x) => x.cluster.id === selectedId);
-    select(keep >= 0 ? keep : 0, false);
+    select(keep >= 0 ? keep : Math.min(selectedIndex, cards.length - 1), false);
   }
 
   function card(c, i) {
@@ -90,12 +92,13 @@ export function render(main, ctx) {
       }, (err) => {
         if (isAbort(err)) return;
         clear(item).append(h('span', { class: 'ticket-id', text: ex.id }), ' ', h('span', { class: 'form-error', text: `could not be read: ${err.detail || err.message}` }));
+        sayOnce(err, `Reading ticket ${ex.id}`);
       });
     }
     looksLike(c).then((ans) => showLooks(looks, ans), (err) => {
       if (isAbort(err)) return;
       clear(looks).append(h('span', { class: 'looks-label', text: 'Looks like: ' }), h('span', { class: 'form-error', text: `unknown (${err.detail || err.message})` }));
-      sayError(err, `Asking which group ${c.id} looks like`);
+      sayOnce(err, `Asking which group ${c.id} looks like`);
     });
     return { li, link, cluster: c };
   }
@@ -113,6 +116,7 @@ export function render(main, ctx) {
     chosen.li.classList.add('selected');
     chosen.li.setAttribute('aria-current', 'true');
     selectedId = chosen.cluster.id;
+    selectedIndex = idx;
     if (focus) {
       chosen.link.focus();
       chosen.li.scrollIntoView({ block: 'nearest' });
