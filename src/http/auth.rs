@@ -24,6 +24,9 @@ pub struct Ingest;
 pub struct Review;
 /// Re-clustering and configuration.
 pub struct Admin;
+/// Asking which group a ticket's text belongs to: a help desk (ingest)
+/// asks for every new ticket, a reviewer (review) tries one on the page.
+pub struct Suggest;
 /// Reading tickets: any valid token.
 pub struct AnyRole;
 
@@ -38,6 +41,10 @@ impl Requirement for Review {
 impl Requirement for Admin {
     const ROLES: &'static [Role] = &[];
     const WHAT: &'static str = "an admin token";
+}
+impl Requirement for Suggest {
+    const ROLES: &'static [Role] = &[Role::Ingest, Role::Review];
+    const WHAT: &'static str = "an ingest, review or admin token";
 }
 impl Requirement for AnyRole {
     const ROLES: &'static [Role] = &[Role::Ingest, Role::Review];

@@ -67,3 +67,27 @@ fn an_open_server_refuses_to_listen_beyond_loopback() {
     let message = refused.err().expect("refused").to_string();
     assert!(message.contains("without tokens"), "{message}");
 }
+
+#[test]
+fn every_role_may_ask_suggest_group_a_reviewer_tries_tickets_too() {
+    let app = spawn_app_with_tokens();
+    let ask = |token: Option<&str>| {
+        app.request(
+            "POST",
+            "/v1/suggest-group",
+            Some("application/json"),
+            Some(
+                json!({"text": "stuck in a login loop"})
+                    .to_string()
+                    .into_bytes(),
+            ),
+            token,
+        )
+    };
+    ask(None).assert_problem(401, "no token");
+    for token in [INGEST_TOKEN, REVIEW_TOKEN, ADMIN_TOKEN] {
+        let answer = ask(Some(token));
+        assert_eq!(answer.status, 200, "{token}: {}", answer.text);
+        assert_eq!(answer.body["verdict"], "new", "no groups yet");
+    }
+}

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::review::body;
 use crate::engine::IngestPolicy;
 use crate::error::ErrorClass;
-use crate::http::auth::{Auth, Ingest};
+use crate::http::auth::{Auth, Suggest};
 use crate::http::problem::{ApiError, ApiResult};
 use crate::http::views::SuggestionView;
 use crate::http::{AppState, blocking};
@@ -70,7 +70,7 @@ fn doc_of(b: &SuggestBody) -> ApiResult<Option<TicketDraft>> {
 
 #[tracing::instrument(skip_all)]
 pub async fn suggest_group(
-    _auth: Auth<Ingest>,
+    _auth: Auth<Suggest>,
     state: web::Data<AppState>,
     bytes: web::Bytes,
 ) -> ApiResult<HttpResponse> {
