@@ -133,6 +133,8 @@ pub struct Engine {
     space: Arc<std::sync::RwLock<Option<Arc<crate::review::Space>>>>,
     /// suggest-group's snapshot of the groups.
     suggester: suggest::SuggestSlot,
+    /// Rebuilds of the snapshot after decisions (a background thread).
+    rebuilds: suggest::Rebuilds,
     /// Rings the outbox worker, once a server has started one.
     doorbell: crate::deliver::worker::Doorbell,
     stage_hook: Option<StageHook>,
@@ -210,6 +212,7 @@ impl Engine {
             jobs: JobRunner::default(),
             space: Arc::default(),
             suggester: suggest::SuggestSlot::default(),
+            rebuilds: suggest::Rebuilds::default(),
             doorbell: crate::deliver::worker::Doorbell::default(),
             stage_hook: options.stage_hook,
             _lock: lock,

@@ -5,9 +5,17 @@
 //! request only clones the `Arc` (a read lock held for that instant), so no
 //! lock is held while it is answered and nothing touches the disk. Builds
 //! are serialised, so a later build always reflects later decisions.
+//!
+//! After a decision the rebuild runs in a background thread ([`Rebuilds`])
+//! and the decision waits for it up to [`DECISION_WAITS`]: on a store where
+//! a build is quicker than that (most), suggest-group answers with the
+//! decision as soon as the decision has answered; on a large one the
+//! decision answers at once and builds catch up, several decisions per
+//! build when they come faster than a build takes.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
@@ -101,6 +109,100 @@ impl SuggestSlot {
     }
 }
 
+/// How long a decision waits for suggest-group's snapshot to include it.
+pub const DECISION_WAITS: Duration = Duration::from_millis(200);
+
+/// Builds asked for and done, by generation.
+#[derive(Default)]
+struct Generations {
+    wanted: u64,
+    built: u64,
+    stop: bool,
+    started: bool,
+}
+
+/// The background rebuilds after decisions. Dropping it stops the thread
+/// after the build in progress.
+#[derive(Default)]
+pub(super) struct Rebuilds(Arc<(Mutex<Generations>, Condvar)>);
+
+impl Drop for Rebuilds {
+    fn drop(&mut self) {
+        let (lock, ready) = &*self.0;
+        lock.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .stop = true;
+        ready.notify_all();
+    }
+}
+
+impl Rebuilds {
+    /// Asks for a build that includes everything decided so far, starting
+    /// the thread (`start`) the first time; returns its generation.
+    fn ask(&self, start: impl FnOnce(Arc<(Mutex<Generations>, Condvar)>)) -> u64 {
+        let (lock, ready) = &*self.0;
+        let mut g = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        g.wanted += 1;
+        let wanted = g.wanted;
+        if !g.started {
+            g.started = true;
+            start(self.0.clone());
+        }
+        drop(g);
+        ready.notify_all();
+        wanted
+    }
+
+    /// Waits until build `generation` is done, or `at_most` has passed.
+    fn wait(&self, generation: u64, at_most: Duration) -> bool {
+        let (lock, ready) = &*self.0;
+        let until = Instant::now() + at_most;
+        let mut g = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while g.built < generation {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            g = ready
+                .wait_timeout(g, left)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+        true
+    }
+}
+
+/// The rebuild thread: waits for a generation not built yet, builds from
+/// what the store holds then (every decision up to it), and says so.
+fn rebuild_loop(state: &(Mutex<Generations>, Condvar), build: impl Fn()) {
+    let (lock, ready) = state;
+    loop {
+        let target = {
+            let mut g = lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            while g.built >= g.wanted && !g.stop {
+                g = ready
+                    .wait(g)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            if g.stop {
+                return;
+            }
+            g.wanted
+        };
+        build();
+        lock.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .built = target;
+        ready.notify_all();
+    }
+}
+
 impl Engine {
     /// Ranks the confirmed groups for a ticket's text: the verdict and at
     /// most `limit` groups.
@@ -132,14 +234,102 @@ impl Engine {
             .map_err(EngineError::Store)
     }
 
-    /// After a decision changed groups: suggest-group sees it at once.
-    /// Failures are logged: the decision stands, and the next one retries.
+    /// After a decision changed groups: suggest-group's snapshot is
+    /// rebuilt in the background, and the decision waits for it up to
+    /// [`DECISION_WAITS`]. Failures are logged: the decision stands, and
+    /// the next one rebuilds again.
     pub(super) fn groups_changed(&self) {
-        let Some(space) = self.loaded_space() else {
+        if self.loaded_space().is_none() {
             return;
-        };
-        if let Err(e) = self.rebuild_suggester(space) {
-            tracing::error!(error = %e, "suggest snapshot not rebuilt; it is rebuilt after the next decision");
         }
+        let generation = self.rebuilds.ask(|state| {
+            let store = self.store.clone();
+            let space = self.space.clone();
+            let slot = self.suggester.clone();
+            let analyzer = self.config.analyzer.clone();
+            let settings = self.config.suggest.clone();
+            let started = std::thread::Builder::new()
+                .name("refrain-suggest".into())
+                .spawn(move || {
+                    rebuild_loop(&state, || {
+                        let current = space
+                            .read()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .clone();
+                        if let Some(space) = current
+                            && let Err(e) = slot.rebuild(&store, space, &analyzer, &settings)
+                        {
+                            tracing::error!(error = %e, "suggest snapshot not rebuilt; it is rebuilt after the next decision");
+                        }
+                    });
+                });
+            if let Err(e) = started {
+                tracing::error!(error = %e, "cannot start the suggest rebuild thread");
+            }
+        });
+        if !self.rebuilds.wait(generation, DECISION_WAITS) {
+            tracing::debug!(
+                generation,
+                "suggest snapshot still building; the decision answers first"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A rebuild thread whose build takes `pause` and is counted.
+    fn started(rebuilds: &Rebuilds, builds: &Arc<AtomicUsize>, pause: Duration) -> u64 {
+        let builds = builds.clone();
+        rebuilds.ask(move |state| {
+            std::thread::spawn(move || {
+                rebuild_loop(&state, || {
+                    std::thread::sleep(pause);
+                    builds.fetch_add(1, Ordering::SeqCst);
+                });
+            });
+        })
+    }
+
+    #[test]
+    fn a_quick_build_is_waited_for_and_a_slow_one_is_not() {
+        let rebuilds = Rebuilds::default();
+        let builds = Arc::new(AtomicUsize::new(0));
+        let first = started(&rebuilds, &builds, Duration::from_millis(20));
+        assert!(
+            rebuilds.wait(first, Duration::from_secs(5)),
+            "a quick build is waited for"
+        );
+        assert_eq!(builds.load(Ordering::SeqCst), 1);
+
+        let slow = Rebuilds::default();
+        let n = started(&slow, &builds, Duration::from_millis(400));
+        assert!(
+            !slow.wait(n, Duration::from_millis(50)),
+            "a slow one is not waited out"
+        );
+        assert!(slow.wait(n, Duration::from_secs(5)), "and lands later");
+    }
+
+    #[test]
+    fn decisions_during_a_build_share_the_next_one() {
+        let rebuilds = Rebuilds::default();
+        let builds = Arc::new(AtomicUsize::new(0));
+        let first = started(&rebuilds, &builds, Duration::from_millis(150));
+        std::thread::sleep(Duration::from_millis(30)); // the first build is running
+        let mut last = first;
+        for _ in 0..5 {
+            last = rebuilds.ask(|_| unreachable!("the thread runs already"));
+        }
+        assert!(rebuilds.wait(last, Duration::from_secs(5)));
+        assert_eq!(
+            builds.load(Ordering::SeqCst),
+            2,
+            "one build for the first decision, one for the five that came during it"
+        );
     }
 }
