@@ -244,7 +244,7 @@ pub fn recluster(
     let neighbors = knn(&corpus.matrix, &corpus.vocab, params);
     timings.neighbors_s = seconds_since(knn_started);
     let space = Space::with_neighbors(corpus, params, neighbors);
-    let attached = attach_undecided(store, &space, &AttachParams::in_recluster(), false, None)?;
+    let attached = attach_undecided(store, &space, &AttachParams::in_recluster(), false, &[])?;
     let constraints = constraints(store, &space)?;
     let free = constraints.fixed.iter().filter(|g| g.is_none()).count();
     let corpus = &space.corpus;

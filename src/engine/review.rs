@@ -17,7 +17,6 @@ use crate::model::{
     JobResult, Tag, TicketId, truncate,
 };
 use crate::review::Space;
-use crate::review::attach::{AttachParams, attach_undecided};
 use crate::store::{ConfirmTarget, NewDecision, Refusal};
 
 /// A confirm as a reviewer asks for it.
@@ -216,27 +215,6 @@ impl Engine {
             .clone()
     }
 
-    /// Attaches undecided tickets that clearly belong to a group (engine
-    /// decision). Failures are logged: the reviewer's decision stands.
-    fn attach_after_decision(&self, decision: &crate::model::DecisionId) {
-        let Some(space) = self.loaded_space() else {
-            return;
-        };
-        match attach_undecided(
-            &self.store,
-            &space,
-            &AttachParams::after_decision(),
-            true,
-            Some(decision),
-        ) {
-            Ok(n) if n > 0 => tracing::info!(attached = n, "engine attached undecided tickets"),
-            Ok(_) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "automatic attach failed; decisions are unaffected")
-            }
-        }
-    }
-
     /// Confirms cluster `id` as a new group, or into `group`.
     ///
     /// # Errors
@@ -295,8 +273,7 @@ impl Engine {
             .store
             .confirm(id, target, decision)?
             .map_err(|e| refusal(e, id))?;
-        self.attach_after_decision(&confirmed.decision.id);
-        self.groups_changed();
+        self.groups_changed(Some(confirmed.decision.id.clone()));
         Ok((confirmed.group, confirmed.decision))
     }
 
@@ -582,7 +559,7 @@ impl Engine {
         self.store
             .attach(group, &tickets, d)?
             .map_err(|e| other_refusal(e, group.as_str()))
-            .inspect(|_| self.groups_changed())
+            .inspect(|_| self.groups_changed(None))
     }
 
     /// Takes a ticket out of a group; the engine never puts it back there.
@@ -603,7 +580,7 @@ impl Engine {
         self.store
             .detach(group, &ticket, d)?
             .map_err(|e| other_refusal(e, group.as_str()))
-            .inspect(|_| self.groups_changed())
+            .inspect(|_| self.groups_changed(None))
     }
 
     /// Merges group `from` into `into`.
@@ -624,7 +601,7 @@ impl Engine {
         self.store
             .merge(into, from, d)?
             .map_err(|e| other_refusal(e, into.as_str()))
-            .inspect(|_| self.groups_changed())
+            .inspect(|_| self.groups_changed(None))
     }
 
     /// Changes a group's fields.
@@ -642,7 +619,7 @@ impl Engine {
         self.store
             .edit_group(group, edit, d)?
             .map_err(|e| other_refusal(e, group.as_str()))
-            .inspect(|_| self.groups_changed())
+            .inspect(|_| self.groups_changed(None))
     }
 
     /// Undoes a decision (and the engine's attachments built on it).
@@ -659,7 +636,7 @@ impl Engine {
         self.store
             .undo(id, d)?
             .map_err(|e| other_refusal(e, id.as_str()))
-            .inspect(|_| self.groups_changed())
+            .inspect(|_| self.groups_changed(None))
     }
 
     /// The audit log, newest first.

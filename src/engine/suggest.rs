@@ -6,12 +6,13 @@
 //! lock is held while it is answered and nothing touches the disk. Builds
 //! are serialised, so a later build always reflects later decisions.
 //!
-//! After a decision the rebuild runs in a background thread ([`Rebuilds`])
-//! and the decision waits for it up to [`DECISION_WAITS`]: on a store where
-//! a build is quicker than that (most), suggest-group answers with the
+//! After a decision, the engine's automatic attach (after a confirm) and
+//! the rebuild run in a background thread ([`Rebuilds`]), and the decision
+//! waits for them up to [`DECISION_WAITS`]: on a store where they are
+//! quicker than that (most), suggest-group and the groups answer with the
 //! decision as soon as the decision has answered; on a large one the
-//! decision answers at once and builds catch up, several decisions per
-//! build when they come faster than a build takes.
+//! decision answers at once and they catch up, several decisions per round
+//! when decisions come faster than a round takes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
@@ -21,7 +22,9 @@ use time::OffsetDateTime;
 
 use super::{Engine, EngineError, Result};
 use crate::analyze::{Analyzer, AnalyzerSettings};
+use crate::model::DecisionId;
 use crate::review::Space;
+use crate::review::attach::{AttachParams, attach_undecided};
 use crate::store::{Store, StoreError};
 use crate::suggest::neighbours::TicketPostings;
 use crate::suggest::{Answer, GroupInfo, SuggestSettings, Suggester};
@@ -109,20 +112,22 @@ impl SuggestSlot {
     }
 }
 
-/// How long a decision waits for suggest-group's snapshot to include it.
+/// How long a decision waits for the attach and the snapshot to include it.
 pub const DECISION_WAITS: Duration = Duration::from_millis(200);
 
-/// Builds asked for and done, by generation.
+/// Rounds asked for and done, by generation, and the confirms whose
+/// automatic attach has not run yet.
 #[derive(Default)]
 struct Generations {
     wanted: u64,
     built: u64,
+    attach_after: Vec<DecisionId>,
     stop: bool,
     started: bool,
 }
 
-/// The background rebuilds after decisions. Dropping it stops the thread
-/// after the build in progress.
+/// The background rounds after decisions. Dropping it stops the thread
+/// after the round in progress.
 #[derive(Default)]
 pub(super) struct Rebuilds(Arc<(Mutex<Generations>, Condvar)>);
 
@@ -137,14 +142,20 @@ impl Drop for Rebuilds {
 }
 
 impl Rebuilds {
-    /// Asks for a build that includes everything decided so far, starting
-    /// the thread (`start`) the first time; returns its generation.
-    fn ask(&self, start: impl FnOnce(Arc<(Mutex<Generations>, Condvar)>)) -> u64 {
+    /// Asks for a round that includes everything decided so far (with an
+    /// automatic attach answering `attach_after`, a confirm), starting the
+    /// thread (`start`) the first time; returns its generation.
+    fn ask(
+        &self,
+        attach_after: Option<DecisionId>,
+        start: impl FnOnce(Arc<(Mutex<Generations>, Condvar)>),
+    ) -> u64 {
         let (lock, ready) = &*self.0;
         let mut g = lock
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         g.wanted += 1;
+        g.attach_after.extend(attach_after);
         let wanted = g.wanted;
         if !g.started {
             g.started = true;
@@ -155,7 +166,7 @@ impl Rebuilds {
         wanted
     }
 
-    /// Waits until build `generation` is done, or `at_most` has passed.
+    /// Waits until round `generation` is done, or `at_most` has passed.
     fn wait(&self, generation: u64, at_most: Duration) -> bool {
         let (lock, ready) = &*self.0;
         let until = Instant::now() + at_most;
@@ -176,12 +187,13 @@ impl Rebuilds {
     }
 }
 
-/// The rebuild thread: waits for a generation not built yet, builds from
-/// what the store holds then (every decision up to it), and says so.
-fn rebuild_loop(state: &(Mutex<Generations>, Condvar), build: impl Fn()) {
+/// The rebuild thread: waits for a generation not done yet, runs a round
+/// over what the store holds then (every decision up to it; the confirms
+/// it answers passed to `round`), and says so.
+fn rebuild_loop(state: &(Mutex<Generations>, Condvar), round: impl Fn(Vec<DecisionId>)) {
     let (lock, ready) = state;
     loop {
-        let target = {
+        let (target, attach_after) = {
             let mut g = lock
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -193,9 +205,9 @@ fn rebuild_loop(state: &(Mutex<Generations>, Condvar), build: impl Fn()) {
             if g.stop {
                 return;
             }
-            g.wanted
+            (g.wanted, std::mem::take(&mut g.attach_after))
         };
-        build();
+        round(attach_after);
         lock.lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .built = target;
@@ -234,15 +246,16 @@ impl Engine {
             .map_err(EngineError::Store)
     }
 
-    /// After a decision changed groups: suggest-group's snapshot is
-    /// rebuilt in the background, and the decision waits for it up to
-    /// [`DECISION_WAITS`]. Failures are logged: the decision stands, and
-    /// the next one rebuilds again.
-    pub(super) fn groups_changed(&self) {
+    /// After a decision changed groups (`attach_after`: a confirm, which
+    /// the engine's automatic attach answers), in the background: the
+    /// attach, then suggest-group's snapshot. The decision waits for them
+    /// up to [`DECISION_WAITS`]. Failures are logged: the decision stands,
+    /// and the next round runs them again.
+    pub(super) fn groups_changed(&self, attach_after: Option<DecisionId>) {
         if self.loaded_space().is_none() {
             return;
         }
-        let generation = self.rebuilds.ask(|state| {
+        let generation = self.rebuilds.ask(attach_after, |state| {
             let store = self.store.clone();
             let space = self.space.clone();
             let slot = self.suggester.clone();
@@ -251,14 +264,16 @@ impl Engine {
             let started = std::thread::Builder::new()
                 .name("refrain-suggest".into())
                 .spawn(move || {
-                    rebuild_loop(&state, || {
+                    rebuild_loop(&state, |attach_after| {
                         let current = space
                             .read()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .clone();
-                        if let Some(space) = current
-                            && let Err(e) = slot.rebuild(&store, space, &analyzer, &settings)
-                        {
+                        let Some(space) = current else { return };
+                        if !attach_after.is_empty() {
+                            attach_after_decisions(&store, &space, &attach_after);
+                        }
+                        if let Err(e) = slot.rebuild(&store, space, &analyzer, &settings) {
                             tracing::error!(error = %e, "suggest snapshot not rebuilt; it is rebuilt after the next decision");
                         }
                     });
@@ -270,9 +285,20 @@ impl Engine {
         if !self.rebuilds.wait(generation, DECISION_WAITS) {
             tracing::debug!(
                 generation,
-                "suggest snapshot still building; the decision answers first"
+                "attach and suggest snapshot still running; the decision answers first"
             );
         }
+    }
+}
+
+/// Attaches undecided tickets that clearly belong to a group (an engine
+/// decision answering the confirms `after`). Failures are logged: the
+/// reviewer's decisions stand.
+fn attach_after_decisions(store: &Store, space: &Space, after: &[DecisionId]) {
+    match attach_undecided(store, space, &AttachParams::after_decision(), true, after) {
+        Ok(n) if n > 0 => tracing::info!(attached = n, "engine attached undecided tickets"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "automatic attach failed; decisions are unaffected"),
     }
 }
 
@@ -285,9 +311,9 @@ mod tests {
     /// A rebuild thread whose build takes `pause` and is counted.
     fn started(rebuilds: &Rebuilds, builds: &Arc<AtomicUsize>, pause: Duration) -> u64 {
         let builds = builds.clone();
-        rebuilds.ask(move |state| {
+        rebuilds.ask(None, move |state| {
             std::thread::spawn(move || {
-                rebuild_loop(&state, || {
+                rebuild_loop(&state, |_| {
                     std::thread::sleep(pause);
                     builds.fetch_add(1, Ordering::SeqCst);
                 });
@@ -323,7 +349,7 @@ mod tests {
         std::thread::sleep(Duration::from_millis(30)); // the first build is running
         let mut last = first;
         for _ in 0..5 {
-            last = rebuilds.ask(|_| unreachable!("the thread runs already"));
+            last = rebuilds.ask(None, |_| unreachable!("the thread runs already"));
         }
         assert!(rebuilds.wait(last, Duration::from_secs(5)));
         assert_eq!(

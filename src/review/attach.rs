@@ -139,9 +139,9 @@ fn share_in(evidence: &Evidence<'_>, row: u32, g: usize) -> f32 {
 }
 
 /// Attaches undecided tickets of `space` to the groups the store holds,
-/// as one engine decision, made `after` a reviewer's decision when it
-/// answers one (undoing that decision then undoes this one too). Returns
-/// how many were attached.
+/// as one engine decision, made `after` the reviewer decisions it answers
+/// (undoing any of them then undoes this one too). Returns how many were
+/// attached.
 ///
 /// # Errors
 /// Store errors; nothing is then attached.
@@ -150,7 +150,7 @@ pub fn attach_undecided(
     space: &Space,
     p: &AttachParams,
     revise: bool,
-    after: Option<&crate::model::DecisionId>,
+    after: &[crate::model::DecisionId],
 ) -> Result<usize, crate::store::StoreError> {
     use crate::model::{DecisionKind, ENGINE_ACTOR, GroupId, TicketId};
     let memberships = store.memberships()?;

@@ -441,7 +441,7 @@ impl Store {
         &self,
         assignments: &[(TicketId, GroupId, f32)],
         revise: bool,
-        after: Option<&crate::model::DecisionId>,
+        after: &[crate::model::DecisionId],
         decision: NewDecision<'_>,
     ) -> Result<Option<(Decision, usize)>> {
         if assignments.is_empty() && !revise {
@@ -506,8 +506,8 @@ impl Store {
                 None,
             )?;
             let mut journal = Journal::new(&tx, recorded.id.as_str());
-            if let Some(after) = after {
-                journal.touch(&format!("after:{after}"))?;
+            for d in after {
+                journal.touch(&format!("after:{d}"))?;
             }
             for t in &stale {
                 journal.membership(t)?;
