@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::journal::{Journal, dependents, reverse};
-use super::review::{group_in, insert_decision, refresh_sizes};
+use super::review::{group_in, insert_decision, refresh_sizes, refresh_sizes_of};
 use super::{NewDecision, Refusal, Result, Store};
 use crate::model::{Decision, DecisionKind, ENGINE_ACTOR, Group, GroupId, TicketId, unix_ns};
 
@@ -113,7 +113,7 @@ impl Store {
                 )?;
                 changed += 1;
             }
-            refresh_sizes(&tx)?;
+            refresh_sizes_of(&tx, tickets.iter().map(TicketId::as_str))?;
             tx.commit()?;
             Ok(Ok((recorded, changed)))
         })
@@ -152,6 +152,7 @@ impl Store {
                 "INSERT OR IGNORE INTO detached (group_id, ticket_id) VALUES (?1, ?2)",
                 params![group.as_str(), ticket.as_str()],
             )?;
+            refresh_sizes_of(&tx, [ticket.as_str()])?;
             tx.commit()?;
             Ok(Ok(recorded))
         })

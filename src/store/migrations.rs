@@ -186,6 +186,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_by_state ON outbox (state, created_ns);
     "#,
+    // 8: which open clusters a ticket is in, so a decision refreshes the
+    // sizes of the clusters it touched rather than of all of them.
+    r#"
+    CREATE INDEX cluster_members_by_ticket ON cluster_members (ticket_id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -214,6 +214,8 @@ fn mark_decided(tx: &Transaction<'_>, cluster: &ClusterId, decision: &DecisionId
 
 /// Keeps listed sizes equal to the undecided members left, and retires
 /// clusters with none.
+/// Recounts the undecided members of every open cluster (after an undo,
+/// which may touch anything).
 pub(super) fn refresh_sizes(tx: &Transaction<'_>) -> Result<()> {
     tx.execute(
         "UPDATE clusters SET size = (
@@ -223,6 +225,38 @@ pub(super) fn refresh_sizes(tx: &Transaction<'_>) -> Result<()> {
          WHERE current = 1 AND decided IS NULL",
         [],
     )?;
+    Ok(())
+}
+
+/// Recounts the undecided members of the open clusters that hold any of
+/// `tickets` (the ones a decision put in or took out of a group): on a
+/// large store, a decision then costs what it touched, not every cluster.
+pub(super) fn refresh_sizes_of<'a>(
+    tx: &Transaction<'_>,
+    tickets: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS touched_tickets (ticket_id TEXT PRIMARY KEY) WITHOUT ROWID;
+         DELETE FROM touched_tickets;",
+    )?;
+    {
+        let mut insert =
+            tx.prepare_cached("INSERT OR IGNORE INTO touched_tickets (ticket_id) VALUES (?1)")?;
+        for t in tickets {
+            insert.execute([t])?;
+        }
+    }
+    tx.execute(
+        "UPDATE clusters SET size = (
+             SELECT COUNT(*) FROM cluster_members cm
+             WHERE cm.cluster_id = clusters.id
+               AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.ticket_id = cm.ticket_id))
+         WHERE current = 1 AND decided IS NULL
+           AND id IN (SELECT cm.cluster_id FROM touched_tickets t
+                      JOIN cluster_members cm ON cm.ticket_id = t.ticket_id)",
+        [],
+    )?;
+    tx.execute("DELETE FROM touched_tickets", [])?;
     Ok(())
 }
 
@@ -302,7 +336,7 @@ impl Store {
             }
             journal.decided(cluster.as_str())?;
             mark_decided(&tx, cluster, &recorded.id)?;
-            refresh_sizes(&tx)?;
+            refresh_sizes_of(&tx, members.iter().map(TicketId::as_str))?;
             tx.commit()?;
             Ok(Ok(Confirmed {
                 group,
@@ -517,6 +551,7 @@ impl Store {
                 )?;
             }
             let mut attached = 0;
+            let mut fresh_tickets: Vec<String> = Vec::new();
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO group_members (ticket_id, group_id, origin, decision_id, score)
@@ -524,6 +559,7 @@ impl Store {
                      ON CONFLICT (ticket_id) DO NOTHING",
                 )?;
                 for (t, g, p) in fresh {
+                    fresh_tickets.push(t.to_string());
                     journal.membership(t.as_str())?;
                     journal.touch(&format!("g:{g}"))?;
                     attached += insert.execute(params![
@@ -534,7 +570,13 @@ impl Store {
                     ])?;
                 }
             }
-            refresh_sizes(&tx)?;
+            refresh_sizes_of(
+                &tx,
+                stale
+                    .iter()
+                    .map(String::as_str)
+                    .chain(fresh_tickets.iter().map(String::as_str)),
+            )?;
             tx.commit()?;
             Ok(Some((recorded, attached)))
         })
