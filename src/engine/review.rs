@@ -492,11 +492,7 @@ impl Engine {
             id: id.to_string(),
             hint: "list the groups with GET /v1/groups",
         })?;
-        let counts = self
-            .store
-            .group_counts(as_of)?
-            .remove(id)
-            .unwrap_or_default();
+        let counts = self.store.group_counts_of(id, as_of)?;
         Ok(GroupSummary { group, counts })
     }
 

@@ -620,6 +620,29 @@ impl Store {
         &self,
         as_of: time::OffsetDateTime,
     ) -> Result<HashMap<GroupId, GroupCounts>> {
+        self.counts_where(as_of, None)
+    }
+
+    /// The counts of one group, as [`Store::group_counts`] gives them.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn group_counts_of(
+        &self,
+        group: &GroupId,
+        as_of: time::OffsetDateTime,
+    ) -> Result<GroupCounts> {
+        Ok(self
+            .counts_where(as_of, Some(group))?
+            .remove(group)
+            .unwrap_or_default())
+    }
+
+    fn counts_where(
+        &self,
+        as_of: time::OffsetDateTime,
+        only: Option<&GroupId>,
+    ) -> Result<HashMap<GroupId, GroupCounts>> {
         let now = unix_ns(as_of);
         let day = 86_400_000_000_000i64;
         self.read(|conn| {
@@ -629,9 +652,9 @@ impl Store {
                  FROM group_members gm
                  JOIN tickets t ON t.id = gm.ticket_id
                  JOIN groups g ON g.id = gm.group_id
-                 WHERE t.created_ns <= ?1",
+                 WHERE t.created_ns <= ?1 AND (?2 IS NULL OR gm.group_id = ?2)",
             )?;
-            let mut rows = stmt.query([now])?;
+            let mut rows = stmt.query(params![now, only.map(GroupId::as_str)])?;
             let mut out: HashMap<GroupId, GroupCounts> = HashMap::new();
             while let Some(row) = rows.next()? {
                 let group = GroupId::parse(row.get::<_, String>(0)?).map_err(corrupt)?;
