@@ -240,7 +240,7 @@ def chart(rows, path):
     against dump size, log-log, as SVG."""
     import math
     w, h, pad = 760, 320, 60
-    panels = [("re-cluster wall time (s)", "wall_s"), ("peak memory (MiB)", "peak_mib")]
+    panels = [("re-cluster wall time (s, log scale)", "wall_s"), ("peak memory (MiB, log scale)", "peak_mib")]
     xs = [r["tickets"] for r in rows]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
            f'<rect width="{w}" height="{h}" fill="white"/>']
