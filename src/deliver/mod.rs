@@ -84,7 +84,7 @@ impl Courier {
         let now = time::OffsetDateTime::now_utc;
         let first = entry.attempts + 1;
         for n in first..=self.settings.attempts.max(first) {
-            match self.try_once(entry) {
+            let failed = match self.try_once(entry) {
                 Try::Sent(answer) => {
                     store.delivery_attempted(
                         &entry.key,
@@ -96,28 +96,9 @@ impl Courier {
                     tracing::info!(key = %entry.key, attempt = n, "delivered");
                     return Ok(Outcome::Sent(answer));
                 }
-                Try::Fail(why) => {
-                    store.delivery_attempted(
-                        &entry.key,
-                        DeliveryState::Failed,
-                        Some(&why),
-                        None,
-                        now(),
-                    )?;
-                    tracing::warn!(key = %entry.key, error = %why, "delivery failed for good");
-                    return Ok(Outcome::Failed(why));
-                }
+                Try::Fail(why) => why,
                 Try::Again(why) if n >= self.settings.attempts => {
-                    let why = format!("{why} (after {n} tries)");
-                    store.delivery_attempted(
-                        &entry.key,
-                        DeliveryState::Failed,
-                        Some(&why),
-                        None,
-                        now(),
-                    )?;
-                    tracing::warn!(key = %entry.key, error = %why, "delivery failed for good");
-                    return Ok(Outcome::Failed(why));
+                    format!("{why} (after {n} tries)")
                 }
                 Try::Again(why) => {
                     store.delivery_attempted(
@@ -132,8 +113,18 @@ impl Courier {
                     if !wait(pause) {
                         return Ok(Outcome::Interrupted);
                     }
+                    continue;
                 }
-            }
+            };
+            store.delivery_attempted(
+                &entry.key,
+                DeliveryState::Failed,
+                Some(&failed),
+                None,
+                now(),
+            )?;
+            tracing::warn!(key = %entry.key, error = %failed, "delivery failed for good");
+            return Ok(Outcome::Failed(failed));
         }
         Ok(Outcome::Interrupted)
     }
