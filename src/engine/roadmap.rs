@@ -104,10 +104,15 @@ impl Engine {
         scoring: &Scoring,
         as_of: OffsetDateTime,
     ) -> Result<Standing> {
-        let members = self.store.group_members(&group.id, 0, usize::MAX)?;
-        let ids: Vec<String> = members.iter().map(|m| m.ticket.to_string()).collect();
-        let tickets: Vec<_> = self.tickets(&ids)?.into_iter().map(|s| s.ticket).collect();
+        let tickets = self.member_tickets(&group.id)?;
         Ok(Standing::of(group, &tickets, scoring, as_of))
+    }
+
+    /// Every member ticket of `group`.
+    pub(super) fn member_tickets(&self, group: &GroupId) -> Result<Vec<crate::model::Ticket>> {
+        let members = self.store.group_members(group, 0, usize::MAX)?;
+        let ids: Vec<String> = members.iter().map(|m| m.ticket.to_string()).collect();
+        Ok(self.tickets(&ids)?.into_iter().map(|s| s.ticket).collect())
     }
 
     /// Every group's standing as of `as_of`, in the store's order.

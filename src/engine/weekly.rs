@@ -215,14 +215,14 @@ impl Engine {
         as_of: OffsetDateTime,
         weeks: usize,
     ) -> Result<Vec<WeekCount>> {
-        let standing = self.group_standing(id, as_of)?;
-        if weeks == trend::WEEKS {
-            return Ok(standing.weekly);
+        if self.store.group(id)?.is_none() {
+            return Err(EngineError::NotFound {
+                what: "group",
+                id: id.to_string(),
+                hint: "list the groups with GET /v1/groups",
+            });
         }
-        let members = self.store.group_members(id, 0, usize::MAX)?;
-        let ids: Vec<String> = members.iter().map(|m| m.ticket.to_string()).collect();
-        let tickets: Vec<_> = self.tickets(&ids)?.into_iter().map(|s| s.ticket).collect();
-        Ok(trend::weekly(&tickets, as_of, weeks))
+        Ok(trend::weekly(&self.member_tickets(id)?, as_of, weeks))
     }
 }
 
