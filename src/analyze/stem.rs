@@ -6,10 +6,10 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 use super::mask::is_placeholder;
@@ -22,7 +22,7 @@ thread_local! {
     /// Stems already computed on this thread (`None`: the word is its own
     /// stem). Ticket text repeats the same words over and over, and a lookup
     /// costs a fraction of running the Snowball rules again.
-    static STEMS: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+    static STEMS: RefCell<FxHashMap<String, Option<String>>> = RefCell::new(FxHashMap::default());
 }
 
 /// Stems `word` in place, remembering the result on this thread.

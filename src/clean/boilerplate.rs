@@ -13,7 +13,9 @@
 //! and a ticket is never stripped to nothing.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
+
+use rustc_hash::FxHasher;
 
 /// Fewest words a boilerplate line has.
 const MIN_WORDS: usize = 5;
@@ -29,6 +31,8 @@ const MAX_RESTS: usize = 64;
 #[derive(Debug, Clone, Default)]
 pub struct Boilerplate {
     lines: HashSet<u64>,
+    /// The same lines' short keys ([`Boilerplate::line_keys`]).
+    short: HashSet<u32>,
 }
 
 impl Boilerplate {
@@ -58,13 +62,33 @@ impl Boilerplate {
             }
         }
         let least = ((tickets as f64 * MIN_SHARE).ceil() as usize).max(MIN_TICKETS);
+        let lines: HashSet<u64> = seen
+            .into_iter()
+            .filter(|(_, (n, rests))| *n >= least && rests.len() >= (n / 2).min(MAX_RESTS))
+            .map(|(k, _)| k)
+            .collect();
         Boilerplate {
-            lines: seen
-                .into_iter()
-                .filter(|(_, (n, rests))| *n >= least && rests.len() >= (n / 2).min(MAX_RESTS))
-                .map(|(k, _)| k)
-                .collect(),
+            short: lines.iter().map(|&k| short(k)).collect(),
+            lines,
         }
+    }
+
+    /// Short keys of the lines of `text` that are long enough to be
+    /// boilerplate in some corpus, kept with a ticket's stored counts so
+    /// that a corpus can tell which tickets it may strip without reading
+    /// their text. Short, so two lines may share one: that costs a needless
+    /// re-analysis, never a wrong count.
+    pub fn line_keys(text: &str) -> Vec<u32> {
+        let mut keys: Vec<u32> = text.lines().filter_map(key).map(short).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Whether a text with these [`Boilerplate::line_keys`] may have lines
+    /// to strip: false means [`Boilerplate::strip`] would leave it alone.
+    pub fn may_strip(&self, keys: &[u32]) -> bool {
+        keys.iter().any(|k| self.short.contains(k))
     }
 
     /// How many distinct lines were found.
@@ -91,6 +115,10 @@ impl Boilerplate {
     }
 }
 
+fn short(key: u64) -> u32 {
+    (key ^ (key >> 32)) as u32
+}
+
 /// A line's identity with case, digits, punctuation and spacing folded;
 /// `None` for lines too short to be boilerplate.
 fn key(line: &str) -> Option<u64> {
@@ -99,7 +127,8 @@ fn key(line: &str) -> Option<u64> {
 
 /// A line's folded hash and its word count; `None` for a line without words.
 fn fold(line: &str) -> Option<(u64, usize)> {
-    let mut hasher = DefaultHasher::new();
+    // Fx: this runs over every character of every body at ingest.
+    let mut hasher = FxHasher::default();
     let mut words = 0;
     for word in line
         .split(|c: char| !c.is_alphanumeric())
@@ -117,7 +146,11 @@ fn fold(line: &str) -> Option<(u64, usize)> {
                 continue;
             }
             after_digit = false;
-            c.to_lowercase().for_each(|l| l.hash(&mut hasher));
+            if c.is_ascii() {
+                c.to_ascii_lowercase().hash(&mut hasher);
+            } else {
+                c.to_lowercase().for_each(|l| l.hash(&mut hasher));
+            }
         }
         ' '.hash(&mut hasher);
     }
@@ -152,6 +185,8 @@ mod tests {
         assert_eq!(b.len(), 1, "the macro, not the short error line");
         assert_eq!(b.strip(&texts[0]).as_deref(), Some("symptom aa"));
         assert_eq!(b.strip(&texts[1]), None);
+        assert!(b.may_strip(&Boilerplate::line_keys(&texts[0])));
+        assert!(!b.may_strip(&Boilerplate::line_keys(&texts[1])));
         assert_eq!(
             b.strip("printer on fire\nTHANK YOU for contacting acme support - ticket 9 is open"),
             Some("printer on fire".to_string()),

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{DataArgs, UserError};
-use crate::engine::{Engine, EngineOptions, IngestPolicy};
+use crate::engine::{Engine, EngineOptions, IngestPolicy, IngestReport, PreparedBatch};
 use crate::error::exit;
 use crate::ingest::import::{ColumnMap, ImportOptions, Vendor};
 use crate::ingest::{self, CsvTickets, Format, ItemError, ParsedItem, parse_ndjson_line};
@@ -142,7 +142,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
             Some(ColumnMap::parse(&spec).map_err(|e| UserError(format!("--map: {e}")))?)
         }
     };
-    let mut sink = match &args.server {
+    let sink = match &args.server {
         Some(url) => Sink::Remote {
             url: format!("{}/v1/tickets", url.trim_end_matches('/')),
             token: args.token.clone(),
@@ -174,37 +174,55 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
         .filter_map(|f| std::fs::metadata(f).ok().map(|m| m.len()))
         .sum();
     let progress = progress_bar(total_bytes);
-    for path in &args.files {
-        let format = format_of(path, args.format);
-        let name = path.display().to_string();
-        let input = open(path, &progress)?;
-        let mut each_batch = |items: Vec<ParsedItem>| {
-            summary.read += items.len();
-            send(&mut sink, items, &name, &mut summary)?;
-            progress.set_message(format!("{} tickets", summary.read));
-            Ok(())
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        // A local load prepares (validates and analyses) each batch here
+        // while a second thread stores the one before, in order.
+        let mut pipeline = match &sink {
+            Sink::Local(engine) => Some(StorePipeline::start(scope, engine)),
+            Sink::Remote { .. } => None,
         };
-        let vendor = args.format.and_then(FormatArg::vendor);
-        if vendor.is_some() || map.is_some() {
-            let mut bytes = Vec::new();
-            let mut input = input;
-            input
-                .read_to_end(&mut bytes)
-                .with_context(|| format!("reading {name}"))?;
-            let items = match (vendor, &map) {
-                (Some(v), _) => ingest::import::import(v, &bytes, &import),
-                (None, Some(m)) => ingest::import::import_mapped(&bytes, m, &import),
-                (None, None) => unreachable!("one of them is set"),
+        for path in &args.files {
+            let format = format_of(path, args.format);
+            let name = path.display().to_string();
+            let input = open(path, &progress)?;
+            let mut each_batch = |items: Vec<ParsedItem>| {
+                summary.read += items.len();
+                match (&mut pipeline, &sink) {
+                    (Some(pipeline), Sink::Local(engine)) => {
+                        let prepared = engine.prepare(items, IngestPolicy::SkipInvalid)?;
+                        pipeline.send(prepared, &name, &mut summary)?;
+                    }
+                    _ => send(&sink, items, &name, &mut summary)?,
+                }
+                progress.set_message(format!("{} tickets", summary.read));
+                Ok(())
+            };
+            let vendor = args.format.and_then(FormatArg::vendor);
+            if vendor.is_some() || map.is_some() {
+                let mut bytes = Vec::new();
+                let mut input = input;
+                input
+                    .read_to_end(&mut bytes)
+                    .with_context(|| format!("reading {name}"))?;
+                let items = match (vendor, &map) {
+                    (Some(v), _) => ingest::import::import(v, &bytes, &import),
+                    (None, Some(m)) => ingest::import::import_mapped(&bytes, m, &import),
+                    (None, None) => unreachable!("one of them is set"),
+                }
+                .map_err(|e| UserError(format!("{name}: {e}")))?;
+                for chunk in items.chunks(args.batch) {
+                    each_batch(chunk.to_vec())?;
+                }
+            } else {
+                read_items(input, format, args.batch, each_batch)
+                    .with_context(|| format!("reading {name}"))?;
             }
-            .map_err(|e| UserError(format!("{name}: {e}")))?;
-            for chunk in items.chunks(args.batch) {
-                each_batch(chunk.to_vec())?;
-            }
-        } else {
-            read_items(input, format, args.batch, each_batch)
-                .with_context(|| format!("reading {name}"))?;
         }
-    }
+        if let Some(pipeline) = pipeline {
+            pipeline.finish(&mut summary)?;
+        }
+        Ok(())
+    })?;
     if let Sink::Local(engine) = sink {
         progress.set_message("committing the search index");
         engine.close()?;
@@ -218,6 +236,88 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
     } else {
         exit::OK
     })
+}
+
+/// Stores prepared batches on a thread of its own, in the order sent, and
+/// hands their reports back.
+struct StorePipeline<'scope> {
+    batches: Option<std::sync::mpsc::SyncSender<(PreparedBatch, String)>>,
+    reports: std::sync::mpsc::Receiver<anyhow::Result<(IngestReport, String)>>,
+    thread: std::thread::ScopedJoinHandle<'scope, ()>,
+}
+
+impl<'scope> StorePipeline<'scope> {
+    fn start<'env>(scope: &'scope std::thread::Scope<'scope, 'env>, engine: &'env Engine) -> Self {
+        // One batch prepared ahead: enough to keep both sides busy.
+        let (batches, to_store) = std::sync::mpsc::sync_channel::<(PreparedBatch, String)>(1);
+        let (stored, reports) = std::sync::mpsc::channel();
+        let thread = scope.spawn(move || {
+            for (batch, file) in to_store {
+                let report = engine.store_prepared(batch).map(|r| (r, file));
+                let failed = report.is_err();
+                if stored.send(report.map_err(anyhow::Error::from)).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        StorePipeline {
+            batches: Some(batches),
+            reports,
+            thread,
+        }
+    }
+
+    /// Queues a batch (waiting while one is queued already) and records the
+    /// reports of batches stored meanwhile.
+    fn send(
+        &mut self,
+        batch: PreparedBatch,
+        file: &str,
+        summary: &mut Summary,
+    ) -> anyhow::Result<()> {
+        while let Ok(report) = self.reports.try_recv() {
+            record_local(report?, summary);
+        }
+        let queued = self
+            .batches
+            .as_ref()
+            .is_some_and(|b| b.send((batch, file.to_string())).is_ok());
+        if !queued {
+            // The store side stopped on an error: report it.
+            while let Ok(report) = self.reports.recv() {
+                record_local(report?, summary);
+            }
+            anyhow::bail!("storing tickets stopped");
+        }
+        Ok(())
+    }
+
+    /// Waits for every queued batch to be stored.
+    fn finish(mut self, summary: &mut Summary) -> anyhow::Result<()> {
+        drop(self.batches.take());
+        for report in self.reports.iter() {
+            record_local(report?, summary);
+        }
+        self.thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok(())
+    }
+}
+
+fn record_local((report, file): (IngestReport, String), summary: &mut Summary) {
+    summary.invalid += report.refused;
+    for error in report.errors {
+        if summary.errors.len() < ERRORS_SHOWN {
+            summary.errors.push(FileItemError {
+                file: file.clone(),
+                error,
+            });
+        }
+    }
+    summary.created += report.upsert.created;
+    summary.updated += report.upsert.updated;
+    summary.unchanged += report.upsert.unchanged;
 }
 
 fn progress_bar(total_bytes: u64) -> ProgressBar {
@@ -311,7 +411,7 @@ fn read_items(
 }
 
 fn send(
-    sink: &mut Sink,
+    sink: &Sink,
     items: Vec<ParsedItem>,
     file: &str,
     summary: &mut Summary,
@@ -332,18 +432,7 @@ fn send(
     match sink {
         Sink::Local(engine) => {
             let report = engine.ingest(items, IngestPolicy::SkipInvalid)?;
-            summary.invalid += report.refused;
-            for error in report.errors {
-                if summary.errors.len() < ERRORS_SHOWN {
-                    summary.errors.push(FileItemError {
-                        file: file.to_string(),
-                        error,
-                    });
-                }
-            }
-            summary.created += report.upsert.created;
-            summary.updated += report.upsert.updated;
-            summary.unchanged += report.upsert.unchanged;
+            record_local((report, file.to_string()), summary);
         }
         Sink::Remote { url, token, agent } => {
             let mut drafts = Vec::with_capacity(items.len());

@@ -12,7 +12,9 @@ use std::time::Instant;
 use super::identity::carried_ids;
 use super::knn::knn;
 use super::{CannotLink, ClusterSummary, Constraints, Stage, ValidClusterParams};
-use crate::analyze::{AnalyzerSettings, SurfaceForms};
+use rayon::prelude::*;
+
+use crate::analyze::SurfaceForms;
 use crate::error::{Classify, ErrorClass};
 use crate::jobs::Progress;
 use crate::model::{
@@ -21,8 +23,8 @@ use crate::model::{
 };
 use crate::review::Space;
 use crate::review::attach::{AttachParams, attach_undecided};
-use crate::store::{Store, StoreError};
-use crate::vectors::{Corpus, CorpusBuilder, DocText, TicketKey};
+use crate::store::{CorpusRow, Store, StoreError};
+use crate::vectors::{Corpus, CorpusBuilder, DocText, TermAnalysis, TicketKey, TicketTerms};
 
 /// Why a re-cluster failed.
 #[derive(Debug, thiserror::Error)]
@@ -59,8 +61,12 @@ const SURFACE_SAMPLE: usize = 20;
 
 /// The text of a stored ticket as clustering reads it.
 pub fn doc_text(stored: StoredTicket) -> DocText {
-    let notes = stored.ticket.note_text();
-    let t = stored.ticket;
+    ticket_text(stored.ticket)
+}
+
+/// The text of a ticket as clustering reads it.
+pub fn ticket_text(t: crate::model::Ticket) -> DocText {
+    let notes = t.note_text();
     DocText {
         key: TicketKey {
             id: t.id.to_string(),
@@ -73,35 +79,47 @@ pub fn doc_text(stored: StoredTicket) -> DocText {
     }
 }
 
-/// Reads every ticket of `store` into TF-IDF rows (a reader thread feeds
-/// the analysing threads), reporting progress as it goes.
+/// Reads every ticket of `store` into TF-IDF rows, reporting progress as it
+/// goes. A reader thread feeds the building side chunk by chunk.
+///
+/// Analyse once: a ticket's stored term counts are read as they are. Only
+/// a ticket without counts (stored before they existed, or since the
+/// analysis changed) or with a line that may be the corpus's boilerplate
+/// is analysed from its text; the counts made for the first kind are
+/// stored, so the next re-cluster reads them too.
 ///
 /// # Errors
 /// Store errors.
 pub fn read_corpus(
     store: &Store,
-    analyzer: &AnalyzerSettings,
+    analysis: &TermAnalysis,
     params: &ValidClusterParams,
     progress: &mut dyn Progress,
 ) -> Result<Corpus, ReclusterError> {
     let last_seq = store.last_seq()?;
     progress.stage(Stage::Vectorizing.as_str(), store.count()?);
-    let mut builder = CorpusBuilder::new(
-        crate::analyze::Analyzer::new(analyzer.clone()),
+    let mut builder = CorpusBuilder::with_analysis(
+        analysis.with_cleaning(params.vectors.clean),
         params.vectors.title_weight,
-    )
-    .cleaning(params.vectors.clean);
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<DocText>>(2);
+    );
+    // Counts stored under the other cleaning setting are not this corpus's.
+    let stored_fit = analysis.cleans() == params.vectors.clean;
+    builder.detect_boilerplate(store.first_bodies(CHUNK)?.iter().map(String::as_str));
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<CorpusRow>>(2);
     std::thread::scope(|scope| -> Result<(), ReclusterError> {
         let reader = scope.spawn(move || {
-            store.scan_changes::<ReclusterError>(0, last_seq, CHUNK, |chunk| {
-                let docs = chunk.into_iter().map(doc_text).collect();
-                // A closed channel means the analysing side ended: stop reading.
-                sender.send(docs).map_err(|_| ReclusterError::ReaderStopped)
+            store.scan_corpus::<ReclusterError>(last_seq, CHUNK, |chunk| {
+                // A closed channel means the building side ended: stop reading.
+                sender
+                    .send(chunk)
+                    .map_err(|_| ReclusterError::ReaderStopped)
             })
         });
-        for docs in receiver {
-            builder.add(docs);
+        for rows in receiver {
+            let made = add_rows(&mut builder, store, rows, stored_fit)?;
+            if !made.is_empty() {
+                store.set_terms(&made)?;
+            }
             progress.advance(builder.len() as u64);
         }
         reader
@@ -109,6 +127,93 @@ pub fn read_corpus(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
     Ok(builder.finish(&params.vectors))
+}
+
+/// Adds one chunk of rows to `builder`, in order; returns the counts made
+/// from text for rows that had none (`stored_fit`: to store).
+fn add_rows(
+    builder: &mut CorpusBuilder,
+    store: &Store,
+    rows: Vec<CorpusRow>,
+    stored_fit: bool,
+) -> Result<Vec<(u64, Vec<u8>)>, ReclusterError> {
+    let boilerplate = builder.boilerplate();
+    // Stored counts that are this corpus's exactly.
+    let mut terms: Vec<Option<TicketTerms>> = rows
+        .par_iter()
+        .map(|r| {
+            r.terms
+                .as_deref()
+                .filter(|_| stored_fit)
+                .and_then(TicketTerms::decode)
+                .filter(|t| !boilerplate.is_some_and(|b| b.may_strip(&t.lines)))
+        })
+        .collect();
+    // The rest are analysed from text, read now for rows that had counts.
+    let missing: Vec<usize> = (0..rows.len()).filter(|&i| terms[i].is_none()).collect();
+    let mut made = Vec::new();
+    if !missing.is_empty() {
+        let unread: Vec<String> = missing
+            .iter()
+            .filter(|&&i| rows[i].ticket.is_none())
+            .map(|&i| rows[i].id.clone())
+            .collect();
+        let mut read: HashMap<String, StoredTicket> = store
+            .tickets(&unread)?
+            .into_iter()
+            .map(|t| (t.ticket.id.to_string(), t))
+            .collect();
+        let mut texts = Vec::with_capacity(missing.len());
+        for &i in &missing {
+            let ticket = match &rows[i].ticket {
+                Some(t) => Some(t.ticket.clone()),
+                None => read.remove(&rows[i].id).map(|t| t.ticket),
+            };
+            // A ticket deleted meanwhile is analysed as empty.
+            texts.push(ticket.map(ticket_text).unwrap_or_else(|| DocText {
+                key: TicketKey::default(),
+                title: String::new(),
+                body: String::new(),
+                notes: String::new(),
+            }));
+        }
+        let analysis = builder.analysis();
+        let analysed = analysis.analyse(&texts, boilerplate);
+        // Counts to store are taken before boilerplate is stripped; they
+        // differ from the corpus's only for a ticket that had some.
+        let bare: Vec<usize> = missing
+            .iter()
+            .enumerate()
+            .filter(|&(_, &i)| stored_fit && rows[i].terms.is_none())
+            .map(|(k, _)| k)
+            .collect();
+        let stripped: Vec<DocText> = bare
+            .iter()
+            .filter(|&&k| boilerplate.is_some_and(|b| b.may_strip(&analysed[k].lines)))
+            .map(|&k| texts[k].clone())
+            .collect();
+        let mut unstripped = analysis.analyse(&stripped, None).into_iter();
+        for &k in &bare {
+            let stored = if boilerplate.is_some_and(|b| b.may_strip(&analysed[k].lines)) {
+                unstripped.next().expect("one per stripped ticket")
+            } else {
+                analysed[k].clone()
+            };
+            made.push((rows[missing[k]].seq, stored.encode()));
+        }
+        for (k, t) in analysed.into_iter().enumerate() {
+            terms[missing[k]] = Some(t);
+        }
+    }
+    for (row, t) in rows.into_iter().zip(terms) {
+        let key = TicketKey {
+            id: row.id,
+            source: row.source,
+            created_ns: row.created_ns,
+        };
+        builder.push(key, &t.expect("every row analysed"));
+    }
+    Ok(made)
 }
 
 /// Jaccard similarity at which a candidate counts as a rejected set come
@@ -228,13 +333,14 @@ fn constraints(store: &Store, space: &Space) -> Result<Constraints, ReclusterErr
 /// Store errors; the previous clusters then stay current.
 pub fn recluster(
     store: &Store,
-    analyzer: &AnalyzerSettings,
+    analysis: &TermAnalysis,
     params: &ValidClusterParams,
     job: &JobId,
     progress: &mut dyn Progress,
 ) -> Result<(ReclusterReport, Space), ReclusterError> {
     let started = Instant::now();
-    let corpus = read_corpus(store, analyzer, params, progress)?;
+    let corpus = read_corpus(store, analysis, params, progress)?;
+    let analyzer = analysis.analyzer().settings();
     let mut timings = ReclusterTimings {
         vectorize_s: seconds_since(started),
         ..ReclusterTimings::default()
@@ -344,4 +450,137 @@ pub fn recluster(
         },
         space,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::analyze::Analyzer;
+    use crate::cluster::ClusterParams;
+    use crate::ingest::{Format, parse_body, validate};
+    use crate::model::{IncomingTicket, ValidationContext};
+
+    struct Quiet;
+    impl Progress for Quiet {
+        fn stage(&mut self, _: &str, _: u64) {}
+        fn advance(&mut self, _: u64) {}
+    }
+
+    /// Tickets of a few symptoms; half of them carry an agent macro, which
+    /// is boilerplate in this corpus.
+    fn tickets() -> Vec<IncomingTicket> {
+        let symptoms = [
+            "login page loops",
+            "invoice pdf blank",
+            "export csv timeout",
+        ];
+        let items: Vec<String> = (0..120)
+            .map(|i| {
+                // A word of its own, so that the macro sits beside many texts.
+                let own: String = [b'a' + (i % 26) as u8, b'a' + (i / 26) as u8]
+                    .iter()
+                    .map(|&b| b as char)
+                    .collect();
+                let mut body = format!("{} for {own}", symptoms[i % 3]);
+                if i % 2 == 0 {
+                    body.push_str("\nThank you for contacting Acme support, we will reply soon.");
+                }
+                format!(
+                    r#"{{"id":"t{i}","title":"issue {}","body":{}}}"#,
+                    i % 3,
+                    serde_json::to_string(&body).expect("a string")
+                )
+            })
+            .collect();
+        let items =
+            parse_body(format!("[{}]", items.join(",")).as_bytes(), Format::Json).expect("parsed");
+        let ctx = ValidationContext {
+            tags: &[],
+            now: time::macros::datetime!(2026-11-30 00:00 UTC),
+        };
+        validate(items, &ctx).0
+    }
+
+    fn corpus(store: &Store, analysis: &TermAnalysis) -> Corpus {
+        let params = ClusterParams::default().check().expect("valid");
+        read_corpus(store, analysis, &params, &mut Quiet).expect("read")
+    }
+
+    fn assert_same(a: &Corpus, b: &Corpus) {
+        assert_eq!(a.keys, b.keys);
+        assert_eq!(a.vocab.terms, b.vocab.terms);
+        for r in 0..a.len() {
+            assert_eq!(a.matrix.row(r), b.matrix.row(r), "row {r}");
+        }
+    }
+
+    #[test]
+    fn stored_counts_give_the_corpus_that_text_gives() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("refrain.sqlite")).expect("open");
+        let analysis = TermAnalysis::new(Analyzer::default(), true, store.dictionary().clone());
+        store
+            .use_terms_fingerprint(analysis.fingerprint())
+            .expect("fingerprint");
+        let batch = tickets();
+        let now = time::macros::datetime!(2026-11-30 00:00 UTC);
+        let terms: Vec<Vec<u8>> = analysis
+            .analyse(&batch.iter().map(|i| &i.ticket).collect::<Vec<_>>(), None)
+            .iter()
+            .map(TicketTerms::encode)
+            .collect();
+        store
+            .upsert_many(
+                &[(&batch[..60], Some(&terms[..60])), (&batch[60..], None)],
+                now,
+            )
+            .expect("stored");
+        // Half the tickets read as counts, half from text (their counts are
+        // stored as they are read); and the text path alone, as `eval` does.
+        let mixed = corpus(&store, &analysis);
+        let mut from_text = CorpusBuilder::new(Analyzer::default(), 2.0);
+        from_text.add(
+            batch
+                .iter()
+                .map(|i| ticket_text(i.ticket.clone()))
+                .collect(),
+        );
+        let from_text = from_text.finish(&ClusterParams::default().vectors);
+        assert_same(&mixed, &from_text);
+        assert!(
+            mixed.vocab.id("acm").is_none() && from_text.vocab.id("acm").is_none(),
+            "the macro is stripped from stored counts too"
+        );
+        let mut rows = Vec::new();
+        store
+            .scan_corpus::<StoreError>(u64::MAX >> 1, 1000, |chunk| {
+                rows.extend(chunk);
+                Ok(())
+            })
+            .expect("scan");
+        assert!(
+            rows.iter().all(|r| r.terms.is_some()),
+            "every ticket has counts now"
+        );
+        assert_same(&corpus(&store, &analysis), &from_text);
+
+        // A new analysis drops the counts; they are made again.
+        let plain = TermAnalysis::new(
+            Analyzer::new(crate::analyze::AnalyzerSettings {
+                stem: false,
+                ..Default::default()
+            }),
+            true,
+            Arc::new(crate::vectors::TermDictionary::default()),
+        );
+        assert!(
+            store
+                .use_terms_fingerprint(plain.fingerprint())
+                .expect("changed")
+        );
+        let plain_corpus = corpus(&store, &plain.clone());
+        assert!(plain_corpus.vocab.id("loops").is_some(), "unstemmed terms");
+    }
 }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use super::{Engine, EngineError, Result, UpsertReport};
 use crate::ingest::{self, ItemError, ParsedItem};
+use crate::model::IncomingTicket;
+use crate::vectors::IndexedText;
 
 /// What to do with invalid items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +63,16 @@ fn repeated_ids(items: &[ParsedItem]) -> Vec<ItemError> {
     errors
 }
 
+/// A batch validated and analysed, ready to store: [`Engine::prepare`]
+/// and [`Engine::store_prepared`] split [`Engine::ingest`] in two, so that a
+/// bulk load prepares one batch while the store writes the one before.
+pub struct PreparedBatch {
+    valid: Vec<IncomingTicket>,
+    analysed: Vec<(Vec<u8>, IndexedText)>,
+    refused: usize,
+    errors: Vec<ItemError>,
+}
+
 impl Engine {
     /// Validates `items` (in parallel) and stores the valid ones as
     /// `policy` says.
@@ -72,6 +84,38 @@ impl Engine {
     /// [`EngineError::InvalidTickets`] under `AllOrNothing` when any item
     /// is invalid (nothing is stored); store errors.
     pub fn ingest(&self, items: Vec<ParsedItem>, policy: IngestPolicy) -> Result<IngestReport> {
+        let prepared = self.prepare(items, policy)?;
+        self.store_prepared(prepared)
+    }
+
+    /// Stores a batch [`Engine::prepare`] made; batches are stored in the
+    /// order this is called.
+    ///
+    /// Crash guarantee: what the report counts as stored is durable when
+    /// this returns.
+    ///
+    /// # Errors
+    /// Store errors (nothing of the batch is then stored).
+    pub fn store_prepared(&self, prepared: PreparedBatch) -> Result<IngestReport> {
+        let upsert = if prepared.valid.is_empty() {
+            UpsertReport::default()
+        } else {
+            let (terms, texts) = prepared.analysed.into_iter().unzip();
+            self.writes.write(prepared.valid, terms, texts)?
+        };
+        Ok(IngestReport {
+            upsert,
+            refused: prepared.refused,
+            errors: prepared.errors,
+        })
+    }
+
+    /// Validates and analyses `items` (in parallel) without storing them.
+    ///
+    /// # Errors
+    /// [`EngineError::InvalidTickets`] under `AllOrNothing` when any item
+    /// is invalid.
+    pub fn prepare(&self, items: Vec<ParsedItem>, policy: IngestPolicy) -> Result<PreparedBatch> {
         let total = items.len();
         let repeats = match policy {
             IngestPolicy::AllOrNothing => repeated_ids(&items),
@@ -90,13 +134,9 @@ impl Engine {
                 errors,
             });
         }
-        let upsert = if valid.is_empty() {
-            UpsertReport::default()
-        } else {
-            self.upsert(valid)?
-        };
-        Ok(IngestReport {
-            upsert,
+        Ok(PreparedBatch {
+            analysed: self.analyse(&valid),
+            valid,
             refused: refused.len(),
             errors,
         })

@@ -58,6 +58,7 @@ impl Engine {
     ) -> impl FnOnce(&JobId, &mut dyn Progress) -> Result<JobResult, ReclusterError> + Send + 'static
     {
         let store = self.store.clone();
+        let analysis = self.analysis.clone();
         let analyzer = self.config.analyzer.clone();
         let params = self.config.cluster.clone();
         let hook = self.stage_hook.clone();
@@ -69,7 +70,7 @@ impl Engine {
                 inner: progress,
                 hook: hook.as_ref(),
             };
-            let (report, built) = recluster(&store, &analyzer, &params, id, &mut hooked)?;
+            let (report, built) = recluster(&store, &analysis, &params, id, &mut hooked)?;
             let built = Arc::new(built);
             *space
                 .write()

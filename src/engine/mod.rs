@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 
 pub use self::error::{EngineError, Result};
 pub use self::exports::EXPORT_ACTOR;
-pub use self::ingest::{IngestPolicy, IngestReport};
+pub use self::ingest::{IngestPolicy, IngestReport, PreparedBatch};
 pub use self::jobs::StageHook;
 pub use self::review::{ConfirmRequest, GroupSort, GroupSummary, SplitOutcome};
 pub use self::weekly::{CallRequest, ReviewReport};
@@ -40,6 +40,7 @@ use crate::model::{
     StoredTicket, Ticket, ValidationContext,
 };
 use crate::store::Store;
+use crate::vectors::TermAnalysis;
 
 /// How the engine is opened.
 #[derive(Clone, Default)]
@@ -121,6 +122,8 @@ pub struct Engine {
     /// The scoring file in use: the config's, until a reload replaces it.
     scoring: std::sync::RwLock<Arc<crate::roadmap::Scoring>>,
     store: Arc<Store>,
+    /// How tickets are analysed into the term counts stored with them.
+    analysis: crate::vectors::TermAnalysis,
     index: TicketIndex,
     /// Declared before `indexer`: dropped first, so its handle on the index
     /// writer is gone when the writer is stopped.
@@ -171,7 +174,15 @@ impl Engine {
             );
         }
         let analyzer = Analyzer::new(config.analyzer.clone());
-        let opened = TicketIndex::open(&data_dir.join("index"), &analyzer)?;
+        let analysis = TermAnalysis::new(
+            analyzer.clone(),
+            config.cluster.vectors.clean,
+            store.dictionary().clone(),
+        );
+        if store.use_terms_fingerprint(analysis.fingerprint())? {
+            tracing::info!("the analysis changed: term counts will be made again from text");
+        }
+        let opened = TicketIndex::open(&data_dir.join("index"), &analysis)?;
         let last_seq = store.last_seq()?;
         tracing::info!(
             data_dir = %data_dir.display(),
@@ -184,7 +195,7 @@ impl Engine {
         let covered = opened.covered_seq.min(last_seq);
         let indexer = Indexer::start(
             opened.index.clone(),
-            &analyzer,
+            &analysis,
             Arc::new(StoreChanges(store.clone())),
             covered,
             last_seq,
@@ -206,6 +217,7 @@ impl Engine {
             config: Arc::new(config),
             job_log: Arc::new(jobs::StoreJobLog(store.clone())),
             store,
+            analysis,
             index: opened.index,
             writes,
             indexer,
@@ -249,7 +261,20 @@ impl Engine {
     /// # Errors
     /// Store errors (nothing of the batch is then stored).
     pub fn upsert(&self, batch: Vec<IncomingTicket>) -> Result<UpsertReport> {
-        self.writes.write(batch)
+        // Analysed here, in the caller's thread (and in parallel), not in
+        // the one thread that writes the store.
+        let (terms, texts) = self.analyse(&batch).into_iter().unzip();
+        self.writes.write(batch, terms, texts)
+    }
+
+    /// Each ticket's encoded term counts and its tokens for the index.
+    fn analyse(&self, batch: &[IncomingTicket]) -> Vec<(Vec<u8>, crate::vectors::IndexedText)> {
+        let tickets: Vec<&crate::model::Ticket> = batch.iter().map(|i| &i.ticket).collect();
+        self.analysis
+            .analyse_indexed(&tickets)
+            .into_iter()
+            .map(|(terms, text)| (terms.encode(), text))
+            .collect()
     }
 
     /// Takes a place in the bounded write queue; hold it while the write is

@@ -194,7 +194,7 @@ impl Engine {
         }
         let corpus = crate::cluster::recluster::read_corpus(
             &self.store,
-            &self.config.analyzer,
+            &self.analysis,
             &self.config.cluster,
             &mut Quiet,
         )?;

@@ -20,6 +20,7 @@ use super::{EngineError, Result, UpsertReport};
 use crate::index::writer::{IndexChange, IndexSender};
 use crate::model::IncomingTicket;
 use crate::store::Store;
+use crate::vectors::IndexedText;
 
 /// Tickets gathered into one transaction at most (a request is never
 /// split; one larger than this goes alone).
@@ -32,6 +33,10 @@ const MAX_HELD_CHANGES: usize = 50_000;
 
 struct WriteRequest {
     batch: Vec<IncomingTicket>,
+    /// Each ticket's encoded term counts.
+    terms: Vec<Vec<u8>>,
+    /// Each ticket's tokens for the search index.
+    texts: Vec<IndexedText>,
     reply: SyncSender<Result<UpsertReport>>,
 }
 
@@ -100,14 +105,27 @@ impl GroupCommit {
     ///
     /// # Errors
     /// Store errors (nothing is then stored).
-    pub(super) fn write(&self, batch: Vec<IncomingTicket>) -> Result<UpsertReport> {
+    pub(super) fn write(
+        &self,
+        batch: Vec<IncomingTicket>,
+        terms: Vec<Vec<u8>>,
+        texts: Vec<IndexedText>,
+    ) -> Result<UpsertReport> {
         let (reply, answer) = sync_channel(1);
         let sent = self
             .sender
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
-            .is_some_and(|s| s.send(WriteRequest { batch, reply }).is_ok());
+            .is_some_and(|s| {
+                s.send(WriteRequest {
+                    batch,
+                    terms,
+                    texts,
+                    reply,
+                })
+                .is_ok()
+            });
         if sent {
             answer.recv().unwrap_or_else(|_| Err(stopped()))
         } else {
@@ -207,13 +225,16 @@ fn run(store: &Store, index: &IndexSender, receiver: &Receiver<WriteRequest>) {
                 Err(_) => break,
             }
         }
-        let batches: Vec<&[IncomingTicket]> = group.iter().map(|r| r.batch.as_slice()).collect();
+        let batches: Vec<crate::store::UpsertBatch<'_>> = group
+            .iter()
+            .map(|r| (r.batch.as_slice(), Some(r.terms.as_slice())))
+            .collect();
         let committed = store.upsert_many(&batches, OffsetDateTime::now_utc());
         match committed {
             Ok(outcomes) => {
                 let mut changes = Vec::new();
                 let mut reports = Vec::with_capacity(outcomes.len());
-                for outcome in outcomes {
+                for (outcome, request) in outcomes.into_iter().zip(group.iter_mut()) {
                     reports.push(UpsertReport {
                         created: outcome.created,
                         updated: outcome.updated,
@@ -222,6 +243,7 @@ fn run(store: &Store, index: &IndexSender, receiver: &Receiver<WriteRequest>) {
                     });
                     changes.extend(outcome.changes.into_iter().map(|c| IndexChange {
                         seq: c.seq,
+                        text: request.texts.get_mut(c.position).map(std::mem::take),
                         ticket: c.ticket,
                         replaced: c.replaced,
                     }));

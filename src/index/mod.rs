@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, ReloadPolicy};
 
-use crate::analyze::{Analyzer, TOKENIZER_NAME};
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager, WhitespaceTokenizer};
+
+use crate::vectors::TermAnalysis;
 pub use schema::Fields;
 pub use search::{SearchHit, SearchPage, SearchRequest};
 
@@ -70,6 +72,8 @@ pub struct TicketIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// How query text is analysed: as ticket text was at ingest.
+    queries: TokenizerManager,
 }
 
 /// An opened index and how far it covers the store.
@@ -87,13 +91,15 @@ impl TicketIndex {
     ///
     /// # Errors
     /// I/O errors that stop the directory from being created.
-    pub fn open(dir: &Path, analyzer: &Analyzer) -> Result<Opened> {
+    pub fn open(dir: &Path, analysis: &TermAnalysis) -> Result<Opened> {
         let (schema, fields) = schema::build();
+        let queries = TokenizerManager::default();
+        queries.register(schema::TOKENS, analysis.analyzer().text_analyzer());
         let expected = |payload: &CommitPayload| {
-            payload.analyzer == analyzer.fingerprint() && payload.schema == schema::SCHEMA_VERSION
+            payload.analyzer == fingerprint(analysis) && payload.schema == schema::SCHEMA_VERSION
         };
         if dir.exists() {
-            match Self::open_existing(dir, analyzer) {
+            match Self::open_existing(dir) {
                 Ok((index, Some(payload))) if expected(&payload) => {
                     let reader = reader(&index)?;
                     return Ok(Opened {
@@ -101,6 +107,7 @@ impl TicketIndex {
                             index,
                             reader,
                             fields,
+                            queries,
                         },
                         covered_seq: payload.seq,
                         rebuilt: false,
@@ -118,22 +125,23 @@ impl TicketIndex {
         }
         std::fs::create_dir_all(dir)?;
         let index = Index::create_in_dir(dir, schema)?;
-        register(&index, analyzer);
+        register(&index);
         let reader = reader(&index)?;
         Ok(Opened {
             index: TicketIndex {
                 index,
                 reader,
                 fields,
+                queries,
             },
             covered_seq: 0,
             rebuilt: true,
         })
     }
 
-    fn open_existing(dir: &Path, analyzer: &Analyzer) -> Result<(Index, Option<CommitPayload>)> {
+    fn open_existing(dir: &Path) -> Result<(Index, Option<CommitPayload>)> {
         let index = Index::open(MmapDirectory::open(dir)?)?;
-        register(&index, analyzer);
+        register(&index);
         let payload = index
             .load_metas()?
             .payload
@@ -159,10 +167,17 @@ impl TicketIndex {
     }
 }
 
-fn register(index: &Index, analyzer: &Analyzer) {
-    index
-        .tokenizers()
-        .register(TOKENIZER_NAME, analyzer.text_analyzer());
+fn register(index: &Index) {
+    index.tokenizers().register(
+        schema::TOKENS,
+        TextAnalyzer::from(WhitespaceTokenizer::default()),
+    );
+}
+
+/// What the commit payload records of the analysis the index was built
+/// with: an index built with another one is rebuilt.
+pub fn fingerprint(analysis: &TermAnalysis) -> String {
+    format!("{:016x}", analysis.fingerprint())
 }
 
 fn reader(index: &Index) -> Result<IndexReader> {

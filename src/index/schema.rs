@@ -6,10 +6,14 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analyze::TOKENIZER_NAME;
-
 /// Bumped when fields change, so that an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The tokenizer of the text fields. Their values are tokens the analyzer
+/// already made at ingest ([`crate::vectors::IndexedText`]), so indexing
+/// only splits them on spaces; a query's text goes through the analyzer
+/// (see `TicketIndex::search`).
+pub const TOKENS: &str = "refrain-tokens";
 
 /// Field handles, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -29,7 +33,7 @@ pub fn build() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(TOKENIZER_NAME)
+            .set_tokenizer(TOKENS)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fields = Fields {

@@ -46,7 +46,11 @@ impl TicketIndex {
     /// tantivy errors reading the index.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
         let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body, f.notes]);
+        let mut parser = QueryParser::new(
+            self.index.schema(),
+            vec![f.title, f.body, f.notes],
+            self.queries.clone(),
+        );
         parser.set_field_boost(f.title, TITLE_BOOST);
         let (text_query, _ignored) = parser.parse_query_lenient(&request.q);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::{CommitPayload, IndexError, Result, TicketIndex, schema};
-use crate::analyze::Analyzer;
 use crate::model::Ticket;
+use crate::vectors::{IndexedText, TermAnalysis};
 
 /// A change for the index: a ticket to add, replacing any older version.
 #[derive(Debug, Clone)]
@@ -25,6 +25,9 @@ pub struct IndexChange {
     pub seq: u64,
     pub ticket: Ticket,
     pub replaced: bool,
+    /// The ticket's tokens, made when it was stored; `None` to analyse it
+    /// here.
+    pub text: Option<IndexedText>,
 }
 
 enum Message {
@@ -185,7 +188,7 @@ impl Indexer {
     /// The tantivy writer cannot be created (index locked, no memory).
     pub fn start(
         index: TicketIndex,
-        analyzer: &Analyzer,
+        analysis: &TermAnalysis,
         source: Arc<dyn ChangeSource>,
         covered_seq: u64,
         catch_up_to: u64,
@@ -204,7 +207,8 @@ impl Indexer {
             index,
             writer,
             progress: progress.clone(),
-            payload_analyzer: analyzer.fingerprint(),
+            payload_analyzer: super::fingerprint(analysis),
+            analysis: analysis.clone(),
             pending_seq: covered_seq,
             dirty_since: None,
             settings,
@@ -303,6 +307,8 @@ struct WriterState {
     writer: IndexWriter,
     progress: Arc<Progress>,
     payload_analyzer: String,
+    /// Analyses tickets that come without their tokens (the catch-up).
+    analysis: TermAnalysis,
     /// Highest seq added to the writer (committed or not).
     pending_seq: u64,
     /// When the oldest uncommitted change arrived.
@@ -352,11 +358,13 @@ impl WriterState {
         let mut last_commit = Instant::now();
         let mut count = 0usize;
         source.scan(after, upto, &mut |chunk| {
-            for (seq, ticket) in chunk {
+            let tickets: Vec<&Ticket> = chunk.iter().map(|(_, t)| t).collect();
+            let texts = self.analysis.analyse_indexed(&tickets);
+            for ((seq, ticket), (_, text)) in chunk.iter().zip(texts) {
                 count += 1;
                 // After a crash the index may hold an older version: replace.
-                self.add(&ticket, after > 0)?;
-                self.pending_seq = seq;
+                self.add(ticket, &text, after > 0)?;
+                self.pending_seq = *seq;
             }
             if last_commit.elapsed() >= CATCH_UP_COMMIT_EVERY {
                 self.commit()?;
@@ -414,14 +422,18 @@ impl WriterState {
 
     fn apply(&mut self, changes: Vec<IndexChange>) -> Result<()> {
         for change in changes {
-            self.add(&change.ticket, change.replaced)?;
+            let text = match change.text {
+                Some(text) => text,
+                None => self.analysis.analyse_indexed(&[&change.ticket]).remove(0).1,
+            };
+            self.add(&change.ticket, &text, change.replaced)?;
             self.pending_seq = self.pending_seq.max(change.seq);
         }
         self.dirty_since.get_or_insert_with(Instant::now);
         Ok(())
     }
 
-    fn add(&mut self, ticket: &Ticket, replace: bool) -> Result<()> {
+    fn add(&mut self, ticket: &Ticket, text: &IndexedText, replace: bool) -> Result<()> {
         let f = self.index.fields();
         if replace {
             self.writer
@@ -431,11 +443,10 @@ impl WriterState {
         doc.add_text(f.id, ticket.id.as_str());
         doc.add_text(f.source, ticket.source.as_str());
         doc.add_i64(f.created, ticket.created_at.unix_timestamp());
-        doc.add_text(f.title, &ticket.title);
-        doc.add_text(f.body, &ticket.body);
-        let notes = ticket.note_text();
-        if !notes.is_empty() {
-            doc.add_text(f.notes, &notes);
+        doc.add_text(f.title, &text.title);
+        doc.add_text(f.body, &text.body);
+        if !text.notes.is_empty() {
+            doc.add_text(f.notes, &text.notes);
         }
         self.writer.add_document(doc)?;
         Ok(())

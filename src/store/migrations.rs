@@ -191,6 +191,17 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX cluster_members_by_ticket ON cluster_members (ticket_id);
     "#,
+    // 9: analyse once. Each ticket's term counts, made at ingest (NULL until
+    // made), and the dictionary that gives their terms ids; the counts are
+    // valid for the analysis whose fingerprint `meta` records.
+    r#"
+    ALTER TABLE tickets ADD COLUMN terms BLOB;
+    CREATE TABLE terms (
+        id    INTEGER PRIMARY KEY,
+        term  TEXT NOT NULL
+    );
+    INSERT INTO meta (key, value) VALUES ('terms_fingerprint', 0);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -10,6 +10,7 @@ mod group_edits;
 mod journal;
 mod migrations;
 mod review;
+mod terms;
 mod tickets;
 mod weekly;
 
@@ -23,7 +24,8 @@ use crate::error::{Classify, ErrorClass};
 
 pub use group_edits::{GroupEdit, PlanEdit};
 pub use review::{ConfirmTarget, Confirmed, NewDecision, Refusal};
-pub use tickets::{Change, UpsertOutcome};
+pub use terms::CorpusRow;
+pub use tickets::{Change, UpsertBatch, UpsertOutcome};
 pub use weekly::{DeliveryState, OutboxEntry};
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +73,10 @@ pub struct Store {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Term ids of stored counts, loaded at open.
+    dictionary: std::sync::Arc<crate::vectors::TermDictionary>,
+    /// How many of the dictionary's terms are stored.
+    persisted: Mutex<usize>,
 }
 
 const READERS: usize = 4;
@@ -87,6 +93,8 @@ impl Store {
         writer.pragma_update(None, "foreign_keys", "ON")?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         migrations::migrate(&mut writer)?;
+        let dictionary = terms::load_dictionary(&writer)?;
+        let persisted = Mutex::new(dictionary.len());
         let readers = (0..READERS)
             .map(|_| {
                 let conn = Connection::open_with_flags(
@@ -101,6 +109,8 @@ impl Store {
             writer: Mutex::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
+            dictionary: std::sync::Arc::new(dictionary),
+            persisted,
         })
     }
 

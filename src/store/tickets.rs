@@ -105,6 +105,10 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// One batch of an upsert: its tickets and, when made, each one's encoded
+/// term counts.
+pub type UpsertBatch<'a> = (&'a [IncomingTicket], Option<&'a [Vec<u8>]>);
+
 /// A ticket the upsert created or changed, for the index to pick up.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -114,6 +118,8 @@ pub struct Change {
     pub ticket: Ticket,
     /// Whether an older version exists that the index must replace.
     pub replaced: bool,
+    /// The ticket's place in its batch.
+    pub position: usize,
 }
 
 /// What one upsert did.
@@ -137,7 +143,7 @@ fn from_nanos(ns: i64) -> Result<OffsetDateTime> {
 
 const COLUMNS: &str = "seq, id, source, created_ns, ingested_ns, doc";
 
-fn stored_from_row(row: &Row<'_>) -> Result<StoredTicket> {
+pub(super) fn stored_from_row(row: &Row<'_>) -> Result<StoredTicket> {
     let seq: i64 = row.get(0)?;
     let id: String = row.get(1)?;
     let source: String = row.get(2)?;
@@ -165,12 +171,16 @@ impl Store {
     /// # Errors
     /// SQLite errors (disk full, I/O).
     pub fn upsert(&self, batch: &[IncomingTicket], now: OffsetDateTime) -> Result<UpsertOutcome> {
-        let mut outcomes = self.upsert_many(&[batch], now)?;
+        let mut outcomes = self.upsert_many(&[(batch, None)], now)?;
         Ok(outcomes.pop().expect("one outcome per batch"))
     }
 
     /// Upserts several batches in one transaction (group commit: one
-    /// fsync for many writers), in order, with one outcome per batch.
+    /// fsync for many writers), in order, with one outcome per batch. A
+    /// batch may come with each ticket's encoded term counts
+    /// ([`crate::vectors::TicketTerms`], ids from [`Store::dictionary`]),
+    /// stored beside it; without them a ticket's counts are made from its
+    /// text when a re-cluster first reads it.
     ///
     /// Crash guarantee: once this returns `Ok`, every batch is durable; if
     /// it fails or the process dies first, none of them is.
@@ -179,11 +189,12 @@ impl Store {
     /// SQLite errors (disk full, I/O); then nothing is stored.
     pub fn upsert_many(
         &self,
-        batches: &[&[IncomingTicket]],
+        batches: &[UpsertBatch<'_>],
         now: OffsetDateTime,
     ) -> Result<Vec<UpsertOutcome>> {
         self.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let persisted = self.persist_terms(&tx)?;
             let mut outcomes = Vec::with_capacity(batches.len());
             let mut seq: i64 =
                 tx.query_row("SELECT value FROM meta WHERE key = 'last_seq'", [], |r| {
@@ -191,22 +202,23 @@ impl Store {
                 })?;
             {
                 let mut insert = tx.prepare_cached(
-                    "INSERT INTO tickets (seq, id, source, created_ns, ingested_ns, doc)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO NOTHING",
+                    "INSERT INTO tickets (seq, id, source, created_ns, ingested_ns, doc, terms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
                 )?;
                 let mut update = tx.prepare_cached(
                     "UPDATE tickets SET seq = ?1, source = ?2,
                          created_ns = CASE WHEN ?3 THEN ?4 ELSE created_ns END,
-                         ingested_ns = ?5, doc = ?6
+                         ingested_ns = ?5, doc = ?6, terms = ?8
                      WHERE id = ?7
                        AND (doc IS NOT ?6 OR source IS NOT ?2 OR (?3 AND created_ns IS NOT ?4))
                      RETURNING created_ns",
                 )?;
                 let now_ns = nanos(now);
-                for batch in batches {
+                for (batch, terms) in batches {
                     let mut outcome = UpsertOutcome::default();
-                    for incoming in *batch {
+                    for (i, incoming) in batch.iter().enumerate() {
                         let t = &incoming.ticket;
+                        let terms = terms.and_then(|terms| terms.get(i));
                         let doc = serde_json::to_string(&Doc::of(t))
                             .expect("serialising plain strings and numbers cannot fail");
                         let created_ns = nanos(t.created_at);
@@ -217,7 +229,8 @@ impl Store {
                             t.source.as_str(),
                             created_ns,
                             now_ns,
-                            doc
+                            doc,
+                            terms
                         ])?;
                         if inserted == 1 {
                             seq = next;
@@ -226,6 +239,7 @@ impl Store {
                                 seq: seq as u64,
                                 ticket: t.clone(),
                                 replaced: false,
+                                position: i,
                             });
                             continue;
                         }
@@ -238,7 +252,8 @@ impl Store {
                                     created_ns,
                                     now_ns,
                                     doc,
-                                    t.id.as_str()
+                                    t.id.as_str(),
+                                    terms
                                 ],
                                 |r| r.get(0),
                             )
@@ -253,6 +268,7 @@ impl Store {
                                     seq: seq as u64,
                                     ticket,
                                     replaced: true,
+                                    position: i,
                                 });
                             }
                             None => outcome.unchanged += 1,
@@ -264,6 +280,7 @@ impl Store {
             }
             tx.execute("UPDATE meta SET value = ?1 WHERE key = 'last_seq'", [seq])?;
             tx.commit()?;
+            self.persisted_terms(persisted);
             Ok(outcomes)
         })
     }

@@ -3,11 +3,11 @@
 //! the text of a million tickets never sits in memory at once.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::terms::{TermAnalysis, TicketTerms};
 use super::{Corpus, CsrMatrix, TicketKey, VectorParams, Vocabulary, finish_row};
 use crate::analyze::Analyzer;
 use crate::clean::{Boilerplate, clean};
@@ -23,19 +23,17 @@ pub struct DocText {
 
 /// Accumulates analysed tickets; [`CorpusBuilder::finish`] weighs them.
 pub struct CorpusBuilder {
-    analyzer: Analyzer,
+    analysis: TermAnalysis,
     title_weight: f32,
-    vocab: HashMap<String, u32>,
-    terms: Vec<String>,
     keys: Vec<TicketKey>,
-    /// Raw term counts per ticket (title counted `title_weight` times).
+    /// Weighted term counts per ticket (title counted `title_weight`
+    /// times), by dictionary id.
     indptr: Vec<u64>,
     term_ids: Vec<u32>,
     counts: Vec<f32>,
-    /// Whether titles and bodies are cleaned ([`crate::clean`]).
-    clean: bool,
-    /// The boilerplate, found in the first chunk added.
+    /// The boilerplate, found in the first chunk added or given.
     boilerplate: Option<Arc<Boilerplate>>,
+    weighted: Vec<(u32, f32)>,
 }
 
 /// A ticket's title and body as analysed: cleaned when `cleaning` is on
@@ -55,35 +53,35 @@ pub(super) fn cleaned<'a>(
     (clean(&doc.title), body)
 }
 
-/// Tickets analysed per parallel task.
-const TASK: usize = 256;
-
-struct Analysed {
-    local_terms: Vec<String>,
-    indptr: Vec<u32>,
-    ids: Vec<u32>,
-    counts: Vec<f32>,
-}
-
 impl CorpusBuilder {
+    /// A builder with its own term dictionary, cleaning text.
     pub fn new(analyzer: Analyzer, title_weight: f32) -> Self {
-        CorpusBuilder {
-            analyzer,
+        Self::with_analysis(
+            TermAnalysis::new(analyzer, true, Arc::default()),
             title_weight,
-            vocab: HashMap::new(),
-            terms: Vec::new(),
+        )
+    }
+
+    /// A builder whose term ids are `analysis`'s (the store's dictionary,
+    /// so that stored counts can be [`CorpusBuilder::push`]ed as they are).
+    pub fn with_analysis(analysis: TermAnalysis, title_weight: f32) -> Self {
+        CorpusBuilder {
+            analysis,
+            title_weight,
             keys: Vec::new(),
             indptr: vec![0],
             term_ids: Vec::new(),
             counts: Vec::new(),
-            clean: true,
             boilerplate: None,
+            weighted: Vec::new(),
         }
     }
 
     /// Turns cleaning on (the default) or off.
     pub fn cleaning(mut self, on: bool) -> Self {
-        self.clean = on;
+        if on != self.analysis.cleans() {
+            self.analysis = self.analysis.with_cleaning(on);
+        }
         self
     }
 
@@ -95,74 +93,89 @@ impl CorpusBuilder {
         self.keys.is_empty()
     }
 
-    /// Analyses a chunk of tickets (in parallel) and adds them in order.
-    ///
-    /// With cleaning on, the first chunk decides what is boilerplate: a
-    /// re-cluster adds 20,000 tickets at a time, plenty to see the macros.
-    pub fn add(&mut self, docs: Vec<DocText>) {
-        if self.clean && self.boilerplate.is_none() {
-            let bodies: Vec<Cow<'_, str>> = docs.par_iter().map(|d| clean(&d.body)).collect();
-            self.boilerplate = Some(Arc::new(Boilerplate::detect(bodies.iter().map(|b| &**b))));
-        }
-        let title_weight = self.title_weight;
-        let analyzer = &self.analyzer;
-        let cleaning = self.boilerplate.as_deref();
-        let analysed: Vec<Analysed> = docs
-            .par_chunks(TASK)
-            .map(|task| analyse(analyzer.clone(), task, title_weight, cleaning))
-            .collect();
-        for (task, docs) in analysed.into_iter().zip(docs.chunks(TASK)) {
-            let remap: Vec<u32> = task
-                .local_terms
-                .into_iter()
-                .map(|term| {
-                    let next = self.terms.len() as u32;
-                    *self.vocab.entry(term).or_insert_with_key(|t| {
-                        self.terms.push(t.clone());
-                        next
-                    })
-                })
-                .collect();
-            for (d, doc) in docs.iter().enumerate() {
-                let (a, b) = (task.indptr[d] as usize, task.indptr[d + 1] as usize);
-                for i in a..b {
-                    self.term_ids.push(remap[task.ids[i] as usize]);
-                    self.counts.push(task.counts[i]);
-                }
-                self.indptr.push(self.term_ids.len() as u64);
-                self.keys.push(doc.key.clone());
-            }
+    /// The corpus's boilerplate, decided from `bodies` (a large sample of
+    /// it); with cleaning off, none.
+    pub fn detect_boilerplate<'a>(&mut self, bodies: impl IntoIterator<Item = &'a str>) {
+        if self.analysis.cleans() {
+            let cleaned: Vec<Cow<'_, str>> = bodies.into_iter().map(clean).collect();
+            self.boilerplate = Some(Arc::new(Boilerplate::detect(cleaned.iter().map(|b| &**b))));
         }
     }
 
+    /// The boilerplate bodies are stripped of, once decided.
+    pub fn boilerplate(&self) -> Option<&Boilerplate> {
+        self.boilerplate.as_deref()
+    }
+
+    pub fn analysis(&self) -> &TermAnalysis {
+        &self.analysis
+    }
+
+    /// Analyses a chunk of tickets (in parallel) and adds them in order.
+    ///
+    /// With cleaning on, the first chunk decides what is boilerplate unless
+    /// [`CorpusBuilder::detect_boilerplate`] did: a re-cluster reads 20,000
+    /// tickets at a time, plenty to see the macros.
+    pub fn add(&mut self, docs: Vec<DocText>) {
+        if self.analysis.cleans() && self.boilerplate.is_none() {
+            let bodies: Vec<Cow<'_, str>> = docs.par_iter().map(|d| clean(&d.body)).collect();
+            self.boilerplate = Some(Arc::new(Boilerplate::detect(bodies.iter().map(|b| &**b))));
+        }
+        let terms = self.analysis.analyse(&docs, self.boilerplate.as_deref());
+        for (doc, terms) in docs.into_iter().zip(&terms) {
+            self.push(doc.key, terms);
+        }
+    }
+
+    /// Adds one analysed ticket, its ids from this builder's dictionary.
+    pub fn push(&mut self, key: TicketKey, terms: &TicketTerms) {
+        terms.weighted_into(self.title_weight, &mut self.weighted);
+        for &(id, count) in &self.weighted {
+            self.term_ids.push(id);
+            self.counts.push(count);
+        }
+        self.indptr.push(self.term_ids.len() as u64);
+        self.keys.push(key);
+    }
+
     /// Prunes rare and common terms and weighs the rest into L2-normalised
-    /// TF-IDF rows.
+    /// TF-IDF rows. The terms kept are numbered in alphabetical order, so
+    /// the corpus is the same whatever ids the dictionary gave them.
     pub fn finish(self, params: &VectorParams) -> Corpus {
         let n = self.keys.len();
-        let mut df = vec![0u32; self.terms.len()];
+        let all_terms = self.analysis.dictionary().snapshot();
+        let mut df = vec![0u32; all_terms.len()];
         for &id in &self.term_ids {
             df[id as usize] += 1;
         }
         let max_df = (params.max_df_ratio * n as f32).floor().max(1.0) as u32;
-        let mut new_id = vec![u32::MAX; self.terms.len()];
+        let mut kept: Vec<u32> = (0..all_terms.len() as u32)
+            .filter(|&id| {
+                let f = df[id as usize];
+                f >= params.min_df && f <= max_df
+            })
+            .collect();
+        kept.sort_unstable_by(|&a, &b| all_terms[a as usize].cmp(&all_terms[b as usize]));
+        let mut new_id = vec![u32::MAX; all_terms.len()];
         let mut vocab = Vocabulary {
             cleaning: self
-                .clean
+                .analysis
+                .cleans()
                 .then(|| self.boilerplate.clone().unwrap_or_default()),
             ..Vocabulary::default()
         };
-        for (old, term) in self.terms.into_iter().enumerate() {
-            let f = df[old];
-            if f >= params.min_df && f <= max_df {
-                new_id[old] = vocab.terms.len() as u32;
-                vocab.index.insert(term.clone(), new_id[old]);
-                vocab.terms.push(term);
-                vocab.df.push(f);
-                vocab
-                    .idf
-                    .push(((1.0 + n as f32) / (1.0 + f as f32)).ln() + 1.0);
-            }
+        for old in kept {
+            let f = df[old as usize];
+            let term = all_terms[old as usize].clone();
+            new_id[old as usize] = vocab.terms.len() as u32;
+            vocab.index.insert(term.clone(), new_id[old as usize]);
+            vocab.terms.push(term);
+            vocab.df.push(f);
+            vocab
+                .idf
+                .push(((1.0 + n as f32) / (1.0 + f as f32)).ln() + 1.0);
         }
+        drop(all_terms);
         let (indptr, term_ids, counts) = (&self.indptr, &self.term_ids, &self.counts);
         let idf = &vocab.idf;
         let mut rows: Vec<Vec<(u32, f32)>> = (0..n)
@@ -176,6 +189,7 @@ impl CorpusBuilder {
                         (id != u32::MAX).then(|| (id, (1.0 + counts[i].ln()) * idf[id as usize]))
                     })
                     .collect();
+                row.sort_unstable_by_key(|&(id, _)| id);
                 finish_row(&mut row);
                 row
             })
@@ -220,55 +234,6 @@ fn locality_order(rows: &[Vec<(u32, f32)>]) -> Vec<usize> {
         .collect();
     keyed.par_sort_unstable();
     keyed.into_iter().map(|(_, _, d)| d).collect()
-}
-
-fn analyse(
-    mut analyzer: Analyzer,
-    docs: &[DocText],
-    title_weight: f32,
-    cleaning: Option<&Boilerplate>,
-) -> Analysed {
-    let mut local: HashMap<String, u32> = HashMap::new();
-    let mut out = Analysed {
-        local_terms: Vec::new(),
-        indptr: vec![0],
-        ids: Vec::new(),
-        counts: Vec::new(),
-    };
-    let mut doc_terms: Vec<(u32, f32)> = Vec::new();
-    for doc in docs {
-        doc_terms.clear();
-        let mut add = |token: &str, weight: f32, doc_terms: &mut Vec<(u32, f32)>| {
-            let id = match local.get(token) {
-                Some(id) => *id,
-                None => {
-                    let id = out.local_terms.len() as u32;
-                    out.local_terms.push(token.to_string());
-                    local.insert(token.to_string(), id);
-                    id
-                }
-            };
-            doc_terms.push((id, weight));
-        };
-        let (title, body) = cleaned(doc, cleaning);
-        analyzer.for_each_token(&title, |t| add(t, title_weight, &mut doc_terms));
-        analyzer.for_each_token(&body, |t| add(t, 1.0, &mut doc_terms));
-        analyzer.for_each_token(&doc.notes, |t| add(t, 1.0, &mut doc_terms));
-        doc_terms.sort_unstable_by_key(|(id, _)| *id);
-        let mut i = 0;
-        while i < doc_terms.len() {
-            let id = doc_terms[i].0;
-            let mut tf = 0.0;
-            while i < doc_terms.len() && doc_terms[i].0 == id {
-                tf += doc_terms[i].1;
-                i += 1;
-            }
-            out.ids.push(id);
-            out.counts.push(tf);
-        }
-        out.indptr.push(out.ids.len() as u32);
-    }
-    out
 }
 
 #[cfg(test)]

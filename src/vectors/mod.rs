@@ -12,13 +12,17 @@
 //! fields holds the term.
 
 mod build;
+mod dictionary;
 pub mod sparse;
+mod terms;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use build::{CorpusBuilder, DocText};
+pub use dictionary::TermDictionary;
 pub use sparse::{CsrMatrix, finish_row, sparse_dot};
+pub use terms::{IndexedText, TermAnalysis, TicketTerms, TicketText};
 
 use crate::analyze::Analyzer;
 use crate::clean::Boilerplate;
