@@ -35,6 +35,7 @@ pub mod http;
 pub mod index;
 pub mod ingest;
 pub mod jobs;
+pub mod memory;
 pub mod model;
 pub mod review;
 pub mod roadmap;

@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::DataArgs;
 use crate::Engine;
+use crate::engine::EngineOptions;
 use crate::error::exit;
 use crate::http::views::ClusterView;
 use crate::model::JobResult;
@@ -21,7 +22,12 @@ pub struct ReclusterArgs {
 }
 
 pub fn run(args: ReclusterArgs) -> anyhow::Result<i32> {
-    let engine = Engine::open(&args.data.data, args.data.load_config()?)?;
+    let options = EngineOptions {
+        config: args.data.load_config()?,
+        no_snapshots: true,
+        ..EngineOptions::default()
+    };
+    let engine = Engine::open(&args.data.data, options)?;
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {msg} {bar:30} {pos}/{len}")

@@ -10,16 +10,16 @@ use super::knn::Neighbors;
 #[derive(Debug, Clone)]
 pub struct Graph {
     indptr: Vec<usize>,
-    adj: Vec<u32>,
-    weights: Vec<f32>,
+    /// (neighbour, weight) of every node, node by node.
+    edges: Vec<(u32, f32)>,
     pub strength: Vec<f64>,
     pub total: f64,
 }
 
 impl Graph {
-    /// The kNN lists made symmetric. A pair that lists each other gets the
-    /// sum of both similarities, as igraph builds it from a kNN adjacency
-    /// (the prototypes' resolution values assume that).
+    /// The undirected graph of kNN lists: a link listed both ways counts
+    /// twice. Built in one edge array, sorted and merged in place, so that
+    /// a million tickets' graph is never held twice.
     pub fn from_neighbors(neighbors: &Neighbors) -> Graph {
         let n = neighbors.len();
         let mut degree = vec![0usize; n];
@@ -34,39 +34,65 @@ impl Graph {
         for d in &degree {
             indptr.push(indptr.last().copied().unwrap_or(0) + d);
         }
+        drop(degree);
         let mut fill = indptr.clone();
-        let mut raw = vec![(0u32, 0f32); *indptr.last().unwrap_or(&0)];
+        let mut edges = vec![(0u32, 0f32); *indptr.last().unwrap_or(&0)];
         for (u, list) in neighbors.iter().enumerate() {
             for &(v, w) in list {
-                raw[fill[u]] = (v, w);
+                edges[fill[u]] = (v, w);
                 fill[u] += 1;
-                raw[fill[v as usize]] = (u as u32, w);
+                edges[fill[v as usize]] = (u as u32, w);
                 fill[v as usize] += 1;
             }
         }
-        // Merge duplicate pairs (both directions listed) by summing.
-        let rows: Vec<Vec<(u32, f32)>> = (0..n)
+        drop(fill);
+        // Merge duplicate pairs (both directions listed) by summing, each
+        // node's edges in place.
+        let mut rows: Vec<&mut [(u32, f32)]> = Vec::with_capacity(n);
+        let mut rest = &mut edges[..];
+        for u in 0..n {
+            let (row, tail) = rest.split_at_mut(indptr[u + 1] - indptr[u]);
+            rows.push(row);
+            rest = tail;
+        }
+        let merged: Vec<usize> = rows
             .into_par_iter()
             .with_min_len(4096)
-            .map(|u| {
-                let mut row = raw[indptr[u]..indptr[u + 1]].to_vec();
+            .map(|row| {
                 row.sort_unstable_by_key(|(v, _)| *v);
-                let mut merged: Vec<(u32, f32)> = Vec::with_capacity(row.len());
-                for (v, w) in row {
-                    match merged.last_mut() {
-                        Some(last) if last.0 == v => last.1 += w,
-                        _ => merged.push((v, w)),
+                let mut len = 0;
+                for i in 0..row.len() {
+                    if len > 0 && row[len - 1].0 == row[i].0 {
+                        row[len - 1].1 += row[i].1;
+                    } else {
+                        row[len] = row[i];
+                        len += 1;
                     }
                 }
-                merged
+                len
             })
             .collect();
-        drop(raw);
-        Graph::from_rows(rows)
+        let mut kept = 0;
+        for u in 0..n {
+            let start = indptr[u];
+            edges.copy_within(start..start + merged[u], kept);
+            indptr[u] = kept;
+            kept += merged[u];
+        }
+        indptr[n] = kept;
+        edges.truncate(kept);
+        edges.shrink_to_fit();
+        let strength = (0..n)
+            .map(|u| {
+                edges[indptr[u]..indptr[u + 1]]
+                    .iter()
+                    .map(|(_, w)| f64::from(*w))
+                    .sum()
+            })
+            .collect();
+        Graph::of(indptr, edges, strength)
     }
 
-    /// A graph from each node's (neighbour, weight) row; rows must be
-    /// symmetric and hold no self-loops.
     pub fn from_rows(rows: Vec<Vec<(u32, f32)>>) -> Graph {
         let strength: Vec<f64> = rows
             .iter()
@@ -75,26 +101,22 @@ impl Graph {
         Graph::with_strength(rows, strength)
     }
 
-    /// As [`Graph::from_rows`], with strengths given (aggregated graphs keep
-    /// the weight folded inside a node in its strength).
     pub fn with_strength(rows: Vec<Vec<(u32, f32)>>, strength: Vec<f64>) -> Graph {
         let mut indptr = Vec::with_capacity(rows.len() + 1);
         indptr.push(0);
-        let edges: usize = rows.iter().map(Vec::len).sum();
-        let mut adj = Vec::with_capacity(edges);
-        let mut weights = Vec::with_capacity(edges);
+        let mut edges = Vec::with_capacity(rows.iter().map(Vec::len).sum());
         for row in rows {
-            for (v, w) in row {
-                adj.push(v);
-                weights.push(w);
-            }
-            indptr.push(adj.len());
+            edges.extend(row);
+            indptr.push(edges.len());
         }
+        Graph::of(indptr, edges, strength)
+    }
+
+    fn of(indptr: Vec<usize>, edges: Vec<(u32, f32)>, strength: Vec<f64>) -> Graph {
         let total = strength.iter().sum();
         Graph {
             indptr,
-            adj,
-            weights,
+            edges,
             strength,
             total,
         }
@@ -105,11 +127,9 @@ impl Graph {
     }
 
     pub fn neighbors(&self, v: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let (a, b) = (self.indptr[v], self.indptr[v + 1]);
-        self.adj[a..b]
+        self.edges[self.indptr[v]..self.indptr[v + 1]]
             .iter()
-            .zip(&self.weights[a..b])
-            .map(|(&u, &w)| (u as usize, f64::from(w)))
+            .map(|&(u, w)| (u as usize, f64::from(w)))
     }
 }
 

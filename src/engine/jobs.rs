@@ -62,6 +62,7 @@ impl Engine {
         let analyzer = self.config.analyzer.clone();
         let params = self.config.cluster.clone();
         let hook = self.stage_hook.clone();
+        let snapshots = !self.no_snapshots;
         let space = self.space.clone();
         let suggester = self.suggester.clone();
         let suggest = self.config.suggest.clone();
@@ -71,6 +72,9 @@ impl Engine {
                 hook: hook.as_ref(),
             };
             let (report, built) = recluster(&store, &analysis, &params, id, &mut hooked)?;
+            if !snapshots {
+                return Ok(JobResult::Recluster(report));
+            }
             let built = Arc::new(built);
             *space
                 .write()

@@ -51,6 +51,9 @@ pub struct EngineOptions {
     /// Called as each re-cluster stage starts; tests use it to hold a job
     /// running or to inject a failure.
     pub stage_hook: Option<StageHook>,
+    /// Skip building the in-memory suggest snapshot after a re-cluster: a
+    /// one-shot command (`refrain recluster`) exits before anyone asks.
+    pub no_snapshots: bool,
 }
 
 impl From<Config> for EngineOptions {
@@ -141,6 +144,8 @@ pub struct Engine {
     /// Rings the outbox worker, once a server has started one.
     doorbell: crate::deliver::worker::Doorbell,
     stage_hook: Option<StageHook>,
+    /// See [`EngineOptions::no_snapshots`].
+    no_snapshots: bool,
     _lock: File,
 }
 
@@ -227,6 +232,7 @@ impl Engine {
             rebuilds: suggest::Rebuilds::default(),
             doorbell: crate::deliver::worker::Doorbell::default(),
             stage_hook: options.stage_hook,
+            no_snapshots: options.no_snapshots,
             _lock: lock,
         })
     }

@@ -176,32 +176,51 @@ impl CorpusBuilder {
                 .push(((1.0 + n as f32) / (1.0 + f as f32)).ln() + 1.0);
         }
         drop(all_terms);
-        let (indptr, term_ids, counts) = (&self.indptr, &self.term_ids, &self.counts);
+        let (indptr, mut term_ids, mut counts) = (self.indptr, self.term_ids, self.counts);
+        // Each row weighed in place (pruned terms dropped, the rest TF-IDF
+        // by their new ids, normalised), then copied once in locality order:
+        // the corpus is never held as a row per allocation.
+        let mut rows: Vec<(&mut [u32], &mut [f32])> = Vec::with_capacity(n);
+        let (mut ids_rest, mut counts_rest) = (&mut term_ids[..], &mut counts[..]);
+        for d in 0..n {
+            let len = (indptr[d + 1] - indptr[d]) as usize;
+            let (ids, ids_tail) = ids_rest.split_at_mut(len);
+            let (values, counts_tail) = counts_rest.split_at_mut(len);
+            rows.push((ids, values));
+            (ids_rest, counts_rest) = (ids_tail, counts_tail);
+        }
         let idf = &vocab.idf;
-        let mut rows: Vec<Vec<(u32, f32)>> = (0..n)
+        let kept_len: Vec<usize> = rows
             .into_par_iter()
             .with_min_len(1024)
-            .map(|d| {
-                let (a, b) = (indptr[d] as usize, indptr[d + 1] as usize);
-                let mut row: Vec<(u32, f32)> = (a..b)
-                    .filter_map(|i| {
-                        let id = new_id[term_ids[i] as usize];
-                        (id != u32::MAX).then(|| (id, (1.0 + counts[i].ln()) * idf[id as usize]))
-                    })
-                    .collect();
-                row.sort_unstable_by_key(|&(id, _)| id);
-                finish_row(&mut row);
-                row
+            .map_init(Vec::new, |row: &mut Vec<(u32, f32)>, (ids, values)| {
+                row.clear();
+                row.extend(ids.iter().zip(values.iter()).filter_map(|(&old, &count)| {
+                    let id = new_id[old as usize];
+                    (id != u32::MAX).then(|| (id, (1.0 + count.ln()) * idf[id as usize]))
+                }));
+                finish_row(row);
+                for (k, &(id, value)) in row.iter().enumerate() {
+                    ids[k] = id;
+                    values[k] = value;
+                }
+                row.len()
             })
             .collect();
-        let order = locality_order(&rows);
+        let row = |d: usize| {
+            let a = indptr[d] as usize;
+            (&term_ids[a..a + kept_len[d]], &counts[a..a + kept_len[d]])
+        };
+        let order = locality_order(n, &row);
+        let matrix = CsrMatrix::gathered(&order, &row);
+        drop((term_ids, counts));
         let mut keys = self.keys;
         Corpus {
             keys: order
                 .iter()
                 .map(|&d| std::mem::take(&mut keys[d]))
                 .collect(),
-            matrix: CsrMatrix::from_rows(order.iter().map(|&d| std::mem::take(&mut rows[d]))),
+            matrix,
             vocab,
         }
     }
@@ -211,10 +230,13 @@ impl CorpusBuilder {
 /// together. The neighbour search reads rows at random; with a million
 /// tickets, laying similar ones side by side keeps those reads in cache
 /// (neighbour search 3× faster on a 1M `gen` dump). Ties keep input order.
-fn locality_order(rows: &[Vec<(u32, f32)>]) -> Vec<usize> {
-    let heaviest = |row: &[(u32, f32)]| {
+fn locality_order<'a>(
+    n: usize,
+    row: &(impl Fn(usize) -> (&'a [u32], &'a [f32]) + Sync),
+) -> Vec<usize> {
+    let heaviest = |(ids, values): (&[u32], &[f32])| {
         let mut top = [(u32::MAX, f32::NEG_INFINITY); 2];
-        for &(t, w) in row {
+        for (&t, &w) in ids.iter().zip(values) {
             if w > top[0].1 || (w == top[0].1 && t < top[0].0) {
                 top[1] = top[0];
                 top[0] = (t, w);
@@ -224,11 +246,11 @@ fn locality_order(rows: &[Vec<(u32, f32)>]) -> Vec<usize> {
         }
         (top[0].0, top[1].0)
     };
-    let mut keyed: Vec<(u32, u32, usize)> = rows
-        .par_iter()
-        .enumerate()
-        .map(|(d, row)| {
-            let (first, second) = heaviest(row);
+    let mut keyed: Vec<(u32, u32, usize)> = (0..n)
+        .into_par_iter()
+        .with_min_len(4096)
+        .map(|d| {
+            let (first, second) = heaviest(row(d));
             (first, second, d)
         })
         .collect();

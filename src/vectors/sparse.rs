@@ -1,5 +1,7 @@
 //! Sparse rows in compressed form (CSR): never a dense vocabulary-wide matrix.
 
+use rayon::prelude::*;
+
 /// Rows of (term id, weight), each sorted by term id.
 #[derive(Debug, Clone, Default)]
 pub struct CsrMatrix {
@@ -22,6 +24,47 @@ impl CsrMatrix {
             m.push_row(&row);
         }
         m
+    }
+
+    /// The matrix of rows `row(order[0])`, `row(order[1])`, …, each sorted
+    /// by term id, copied in parallel into one allocation per array.
+    pub fn gathered<'a>(
+        order: &[usize],
+        row: &(impl Fn(usize) -> (&'a [u32], &'a [f32]) + Sync),
+    ) -> Self {
+        let mut indptr = Vec::with_capacity(order.len() + 1);
+        indptr.push(0u64);
+        for &d in order {
+            indptr.push(indptr[indptr.len() - 1] + row(d).0.len() as u64);
+        }
+        let nnz = indptr[order.len()] as usize;
+        let (mut indices, mut values) = (vec![0u32; nnz], vec![0f32; nnz]);
+        // Blocks of rows, each filling its own stretch of both arrays.
+        const BLOCK: usize = 8192;
+        let mut blocks = Vec::new();
+        let (mut indices_rest, mut values_rest) = (&mut indices[..], &mut values[..]);
+        for start in (0..order.len()).step_by(BLOCK) {
+            let end = (start + BLOCK).min(order.len());
+            let len = (indptr[end] - indptr[start]) as usize;
+            let (i, i_tail) = indices_rest.split_at_mut(len);
+            let (v, v_tail) = values_rest.split_at_mut(len);
+            blocks.push((&order[start..end], i, v));
+            (indices_rest, values_rest) = (i_tail, v_tail);
+        }
+        blocks.into_par_iter().for_each(|(rows, indices, values)| {
+            let mut at = 0;
+            for &d in rows {
+                let (ids, weights) = row(d);
+                indices[at..at + ids.len()].copy_from_slice(ids);
+                values[at..at + ids.len()].copy_from_slice(weights);
+                at += ids.len();
+            }
+        });
+        CsrMatrix {
+            indptr,
+            indices,
+            values,
+        }
     }
 
     pub fn push_row(&mut self, row: &[(u32, f32)]) {
