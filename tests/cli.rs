@@ -67,6 +67,55 @@ fn bad_lines_are_reported_with_file_and_line_and_exit_1() {
 }
 
 #[test]
+fn a_load_in_many_batches_stores_them_in_file_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lines = [
+        r#"{"id":"a","body":"first version"}"#,
+        r#"{"id":"b","body":"login loop"}"#,
+        r#"{"id":"c","body":"export fails"}"#,
+        r#"{"id":"d","body":"invoice blank"}"#,
+        r#"{"id":"a","body":"second version"}"#,
+        "not json",
+        r#"{"id":"e","body":"password reset"}"#,
+    ];
+    std::fs::write(dir.path().join("load.ndjson"), lines.join("\n")).expect("write");
+    // Two tickets a batch: batches are prepared while earlier ones are stored.
+    let out = refrain(
+        &[
+            "ingest",
+            "load.ndjson",
+            "--data",
+            "data",
+            "--batch",
+            "2",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("JSON summary");
+    assert_eq!(
+        (summary["created"].as_u64(), summary["updated"].as_u64()),
+        (Some(5), Some(1))
+    );
+    assert_eq!(summary["invalid"], 1);
+    assert_eq!(summary["errors"][0]["line"], 6, "{summary}");
+    let db = rusqlite::Connection::open(dir.path().join("data/refrain.sqlite")).expect("store");
+    let doc: String = db
+        .query_row("SELECT doc FROM tickets WHERE id = 'a'", [], |r| r.get(0))
+        .expect("a stored");
+    assert!(doc.contains("second version"), "the later line wins: {doc}");
+    let counted: i64 = db
+        .query_row(
+            "SELECT COUNT(*) FROM tickets WHERE terms IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(counted, 5, "every ticket's term counts are stored with it");
+}
+
+#[test]
 fn csv_and_json_array_files_are_read_by_extension() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(

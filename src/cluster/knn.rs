@@ -40,9 +40,12 @@ const MIN_POSTINGS: usize = 100;
 /// Candidates scored exactly per ticket, as a multiple of `k`.
 const RERANK_FACTOR: usize = 4;
 
-/// Reverse neighbours followed per ticket in [`refine`], as a multiple of
-/// `k`: enough to leave a hub, few enough to keep the step linear.
-const REVERSE_FACTOR: usize = 1;
+/// Reverse neighbours followed per ticket in [`refine`], as a share of `k`
+/// (`k / REVERSE_DIVISOR`): enough to leave a hub. Half of `k` scores 40%
+/// fewer candidates than all `k` and clusters as well or better (1M `gen`
+/// dump: ARI 0.9923 against 0.9917; Banking77 test NMI 0.675 against
+/// 0.671); none at all lost a large symptom's stragglers (ARI 0.955).
+const REVERSE_DIVISOR: usize = 2;
 
 /// Builds the kNN lists.
 pub fn knn(matrix: &CsrMatrix, vocab: &Vocabulary, params: &ValidClusterParams) -> Neighbors {
@@ -110,7 +113,7 @@ pub fn refine(
     min_similarity: f32,
 ) -> Neighbors {
     let n = graph.len();
-    let reverse = ReverseNeighbors::build(graph, k * REVERSE_FACTOR);
+    let reverse = ReverseNeighbors::build(graph, (k / REVERSE_DIVISOR).max(1));
     let around = |d: usize| {
         graph[d]
             .iter()

@@ -128,3 +128,22 @@ pub(crate) fn space_of(texts: &[&str], params: &crate::vectors::VectorParams) ->
     .expect("valid test params");
     Space::new(builder.finish(params), &cluster)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ticket_is_found_at_its_row_and_no_other_is() {
+        let texts: Vec<String> = (0..300)
+            .map(|i| format!("ticket text {}", i % 17))
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let space = space_of(&texts, &crate::vectors::VectorParams::default());
+        for (row, key) in space.corpus.keys.iter().enumerate() {
+            assert_eq!(space.row(&key.id), Some(row as u32), "{}", key.id);
+        }
+        assert_eq!(space.row("t300"), None);
+        assert_eq!(space.row(""), None);
+    }
+}
