@@ -198,33 +198,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{IncomingTicket, Source, Ticket, TicketId};
+    use crate::model::IncomingTicket;
     use time::macros::datetime;
 
     fn incoming(id: &str, body: &str) -> IncomingTicket {
-        IncomingTicket {
-            ticket: Ticket {
-                id: TicketId::parse(id).expect("valid id"),
-                source: Source::parse("support").expect("valid source"),
-                created_at: datetime!(2026-11-01 10:00 UTC),
-                title: String::new(),
-                body: body.into(),
-                tags: vec![],
-                customer: None,
-                user_saw: None,
-                user_task: None,
-                first_failure: None,
-                manual_work: None,
-                manual_minutes: None,
-                changes_that_day: None,
-                service: None,
-                severity: None,
-                detected_at: None,
-                resolved_at: None,
-                impact: None,
-            },
-            created_at_given: true,
-        }
+        super::super::tickets::incoming(id, body, true)
     }
 
     fn rows(store: &Store) -> Vec<CorpusRow> {

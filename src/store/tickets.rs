@@ -426,36 +426,38 @@ fn collect(mut rows: rusqlite::Rows<'_>) -> Result<Vec<StoredTicket>> {
     Ok(out)
 }
 
+/// A support ticket with only an id and a body, for the store's tests.
+#[cfg(test)]
+pub(super) fn incoming(id: &str, body: &str, given: bool) -> IncomingTicket {
+    IncomingTicket {
+        ticket: Ticket {
+            id: TicketId::parse(id).expect("valid id"),
+            source: Source::parse("support").expect("valid source"),
+            created_at: time::macros::datetime!(2026-11-01 10:00 UTC),
+            title: String::new(),
+            body: body.into(),
+            tags: vec![],
+            customer: None,
+            user_saw: None,
+            user_task: None,
+            first_failure: None,
+            manual_work: None,
+            manual_minutes: None,
+            changes_that_day: None,
+            service: None,
+            severity: None,
+            detected_at: None,
+            resolved_at: None,
+            impact: None,
+        },
+        created_at_given: given,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
-
-    fn incoming(id: &str, body: &str, given: bool) -> IncomingTicket {
-        IncomingTicket {
-            ticket: Ticket {
-                id: TicketId::parse(id).expect("valid id"),
-                source: Source::parse("support").expect("valid source"),
-                created_at: datetime!(2026-11-01 10:00 UTC),
-                title: String::new(),
-                body: body.into(),
-                tags: vec![],
-                customer: None,
-                user_saw: None,
-                user_task: None,
-                first_failure: None,
-                manual_work: None,
-                manual_minutes: None,
-                changes_that_day: None,
-                service: None,
-                severity: None,
-                detected_at: None,
-                resolved_at: None,
-                impact: None,
-            },
-            created_at_given: given,
-        }
-    }
 
     fn store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("tempdir");
