@@ -134,10 +134,11 @@ pub fn read_corpus(
 fn add_rows(
     builder: &mut CorpusBuilder,
     store: &Store,
-    rows: Vec<CorpusRow>,
+    mut rows: Vec<CorpusRow>,
     stored_fit: bool,
 ) -> Result<Vec<(u64, Vec<u8>)>, ReclusterError> {
     let boilerplate = builder.boilerplate();
+    let strippable = |t: &TicketTerms| boilerplate.is_some_and(|b| b.may_strip(&t.lines));
     // Stored counts that are this corpus's exactly.
     let mut terms: Vec<Option<TicketTerms>> = rows
         .par_iter()
@@ -146,7 +147,7 @@ fn add_rows(
                 .as_deref()
                 .filter(|_| stored_fit)
                 .and_then(TicketTerms::decode)
-                .filter(|t| !boilerplate.is_some_and(|b| b.may_strip(&t.lines)))
+                .filter(|t| !strippable(t))
         })
         .collect();
     // The rest are analysed from text, read now for rows that had counts.
@@ -165,8 +166,8 @@ fn add_rows(
             .collect();
         let mut texts = Vec::with_capacity(missing.len());
         for &i in &missing {
-            let ticket = match &rows[i].ticket {
-                Some(t) => Some(t.ticket.clone()),
+            let ticket = match rows[i].ticket.take() {
+                Some(t) => Some(t.ticket),
                 None => read.remove(&rows[i].id).map(|t| t.ticket),
             };
             // A ticket deleted meanwhile is analysed as empty.
@@ -189,12 +190,12 @@ fn add_rows(
             .collect();
         let stripped: Vec<DocText> = bare
             .iter()
-            .filter(|&&k| boilerplate.is_some_and(|b| b.may_strip(&analysed[k].lines)))
+            .filter(|&&k| strippable(&analysed[k]))
             .map(|&k| texts[k].clone())
             .collect();
         let mut unstripped = analysis.analyse(&stripped, None).into_iter();
         for &k in &bare {
-            let stored = if boilerplate.is_some_and(|b| b.may_strip(&analysed[k].lines)) {
+            let stored = if strippable(&analysed[k]) {
                 unstripped.next().expect("one per stripped ticket")
             } else {
                 analysed[k].clone()
