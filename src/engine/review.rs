@@ -119,6 +119,14 @@ fn refusal(e: Refusal, cluster: &ClusterId) -> EngineError {
             ids.len(),
             truncate(ids.first().map_or("", String::as_str), 80)
         )),
+        Refusal::MembersGrouped(ids) => EngineError::StaleCluster {
+            id: cluster.to_string(),
+            why: format!(
+                "{} of the tickets named joined groups since it was listed (e.g. '{}'); GET /v1/clusters/{cluster} lists the undecided ones",
+                ids.len(),
+                truncate(ids.first().map_or("", String::as_str), 80)
+            ),
+        },
         other => other_refusal(other, cluster.as_str()),
     }
 }
@@ -168,7 +176,8 @@ fn other_refusal(e: Refusal, subject: &str) -> EngineError {
         | Refusal::ClusterSuperseded
         | Refusal::ClusterDecided(_)
         | Refusal::ClusterEmpty
-        | Refusal::NotMembers(_) => EngineError::DecisionConflict(format!(
+        | Refusal::NotMembers(_)
+        | Refusal::MembersGrouped(_) => EngineError::DecisionConflict(format!(
             "{subject} cannot be changed now; reload it and try again"
         )),
     }

@@ -28,6 +28,8 @@ pub enum Refusal {
     GroupMissing(GroupId),
     /// These tickets are not undecided members of the cluster.
     NotMembers(Vec<String>),
+    /// These members of the cluster joined groups since it was listed.
+    MembersGrouped(Vec<String>),
     /// No ticket has these ids.
     TicketsMissing(Vec<String>),
     /// The ticket is not in that group.
@@ -146,6 +148,26 @@ fn open_members(
         return Ok(Err(Refusal::ClusterEmpty));
     }
     Ok(Ok(ids))
+}
+
+/// Why `named` tickets are not open members of `cluster`: when every one
+/// of them is a member that a group took since (an automatic attachment
+/// between listing and deciding), the request is stale, not wrong.
+fn grouped_or_strangers(
+    tx: &Transaction<'_>,
+    cluster: &ClusterId,
+    named: Vec<String>,
+) -> Result<Refusal> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT 1 FROM cluster_members cm JOIN group_members gm ON gm.ticket_id = cm.ticket_id
+         WHERE cm.cluster_id = ?1 AND cm.ticket_id = ?2",
+    )?;
+    for t in &named {
+        if !stmt.exists(params![cluster.as_str(), t.as_str()])? {
+            return Ok(Refusal::NotMembers(named));
+        }
+    }
+    Ok(Refusal::MembersGrouped(named))
 }
 
 pub(super) fn group_in(tx: &Transaction<'_>, id: &GroupId) -> Result<Option<Group>> {
@@ -373,7 +395,7 @@ impl Store {
                 .map(|t| t.to_string())
                 .collect();
             if !strangers.is_empty() {
-                return Ok(Err(Refusal::NotMembers(strangers)));
+                return Ok(Err(grouped_or_strangers(&tx, cluster, strangers)?));
             }
             let recorded = insert_decision(&tx, &decision, None)?;
             let mut journal = Journal::new(&tx, recorded.id.as_str());

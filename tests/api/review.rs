@@ -154,6 +154,45 @@ fn bad_decisions_are_refused_with_reasons() {
 }
 
 #[test]
+fn a_split_naming_tickets_a_group_took_meanwhile_is_stale_not_wrong() {
+    let app = spawn_app();
+    load_fixtures(&app);
+    recluster(&app, None);
+    let listed = clusters(&app);
+    let (a, b) = (
+        listed[0]["id"].as_str().expect("id").to_string(),
+        listed[1]["id"].as_str().expect("id").to_string(),
+    );
+    let tickets = members(&app, &format!("/v1/clusters/{a}"));
+    let confirmed = app.post_json(
+        &format!("/v1/clusters/{b}/confirm"),
+        &json!({"name": "other", "tag": "weak-ux"}),
+    );
+    let gid = confirmed.body["group"]["id"]
+        .as_str()
+        .expect("group")
+        .to_string();
+    app.post_json(
+        &format!("/v1/groups/{gid}/tickets"),
+        &json!({"ids": [tickets[0]]}),
+    );
+    let (first, rest) = tickets.split_at(2);
+    let stale = app.post_json(
+        &format!("/v1/clusters/{a}/split"),
+        &json!({"parts": [first, rest]}),
+    );
+    stale.assert_problem(
+        409,
+        "a member taken by a group since the cluster was listed",
+    );
+    assert!(
+        stale.text.contains("joined groups since"),
+        "says what happened: {}",
+        stale.text
+    );
+}
+
+#[test]
 fn split_parts_and_groups_survive_a_recluster_and_rejected_sets_stay_away() {
     let app = spawn_app();
     load_fixtures(&app);
