@@ -32,19 +32,21 @@ impl<'a, 't> Journal<'a, 't> {
         d: Option<&str>,
     ) -> Result<()> {
         self.seq += 1;
-        self.tx.execute(
-            "INSERT INTO undo_log (decision_id, seq, op, a, b, c, d) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![self.decision, self.seq, op, a, b, c, d],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO undo_log (decision_id, seq, op, a, b, c, d) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![self.decision, self.seq, op, a, b, c, d])?;
         Ok(())
     }
 
     /// Marks a ticket, group or cluster as touched (`t:`, `g:`, `c:` keys).
     pub(super) fn touch(&mut self, key: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT OR IGNORE INTO decision_touches (key, decision_id) VALUES (?1, ?2)",
-            params![key, self.decision],
-        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO decision_touches (key, decision_id) VALUES (?1, ?2)",
+            )?
+            .execute(params![key, self.decision])?;
         Ok(())
     }
 
@@ -53,9 +55,10 @@ impl<'a, 't> Journal<'a, 't> {
     pub(super) fn membership(&mut self, ticket: &str) -> Result<()> {
         let row: Option<(String, String, String, Option<f64>)> = self
             .tx
-            .query_row(
+            .prepare_cached(
                 "SELECT group_id, origin, decision_id, score FROM group_members WHERE ticket_id = ?1",
-                [ticket],
+            )?
+            .query_row([ticket],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
@@ -121,11 +124,12 @@ impl<'a, 't> Journal<'a, 't> {
 
     /// Records whether (group, ticket) is detached now.
     pub(super) fn detached(&mut self, group: &str, ticket: &str) -> Result<()> {
-        let present: bool = self.tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM detached WHERE group_id = ?1 AND ticket_id = ?2)",
-            params![group, ticket],
-            |r| r.get(0),
-        )?;
+        let present: bool = self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM detached WHERE group_id = ?1 AND ticket_id = ?2)",
+            )?
+            .query_row(params![group, ticket], |r| r.get(0))?;
         self.op(
             "detached",
             group,

@@ -257,6 +257,9 @@ pub(super) fn refresh_sizes_of<'a>(
     tx: &Transaction<'_>,
     tickets: impl IntoIterator<Item = &'a str>,
 ) -> Result<()> {
+    // CROSS JOIN keeps the touched tickets as the outer loop: the temp
+    // table has no statistics, and SQLite would otherwise scan every
+    // cluster member (0.2 s per decision at 1M tickets).
     tx.execute_batch(
         "CREATE TEMP TABLE IF NOT EXISTS touched_tickets (ticket_id TEXT PRIMARY KEY) WITHOUT ROWID;
          DELETE FROM touched_tickets;",
@@ -275,7 +278,7 @@ pub(super) fn refresh_sizes_of<'a>(
                AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.ticket_id = cm.ticket_id))
          WHERE current = 1 AND decided IS NULL
            AND id IN (SELECT cm.cluster_id FROM touched_tickets t
-                      JOIN cluster_members cm ON cm.ticket_id = t.ticket_id)",
+                      CROSS JOIN cluster_members cm ON cm.ticket_id = t.ticket_id)",
         [],
     )?;
     tx.execute("DELETE FROM touched_tickets", [])?;
@@ -667,16 +670,26 @@ impl Store {
     ) -> Result<HashMap<GroupId, GroupCounts>> {
         let now = unix_ns(as_of);
         let day = 86_400_000_000_000i64;
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT gm.group_id, t.source, t.created_ns, g.fixed_ns,
+        // One statement per case: `?2 IS NULL OR gm.group_id = ?2` would
+        // scan every group's members to count one group's.
+        const ALL: &str = "SELECT gm.group_id, t.source, t.created_ns, g.fixed_ns,
                         COALESCE(json_extract(t.doc, '$.manual_minutes'), 0)
                  FROM group_members gm
                  JOIN tickets t ON t.id = gm.ticket_id
                  JOIN groups g ON g.id = gm.group_id
-                 WHERE t.created_ns <= ?1 AND (?2 IS NULL OR gm.group_id = ?2)",
-            )?;
-            let mut rows = stmt.query(params![now, only.map(GroupId::as_str)])?;
+                 WHERE t.created_ns <= ?1";
+        self.read(|conn| {
+            let mut stmt;
+            let mut rows = match only {
+                None => {
+                    stmt = conn.prepare_cached(ALL)?;
+                    stmt.query(params![now])?
+                }
+                Some(g) => {
+                    stmt = conn.prepare_cached(&format!("{ALL} AND gm.group_id = ?2"))?;
+                    stmt.query(params![now, g.as_str()])?
+                }
+            };
             let mut out: HashMap<GroupId, GroupCounts> = HashMap::new();
             while let Some(row) = rows.next()? {
                 let group = GroupId::parse(row.get::<_, String>(0)?).map_err(corrupt)?;
