@@ -216,6 +216,13 @@ fn rebuild_loop(state: &(Mutex<Generations>, Condvar), round: impl Fn(Vec<Decisi
 }
 
 impl Engine {
+    /// [`Engine::suggest`] when a snapshot is built: no store access and
+    /// no lock held across the ranking, so it may run on an async worker.
+    /// `None` before the first snapshot after a start.
+    pub fn suggest_ready(&self, doc: &DocText, limit: usize) -> Option<Answer> {
+        Some(self.suggester.get()?.suggest(doc, limit))
+    }
+
     /// Ranks the confirmed groups for a ticket's text: the verdict and at
     /// most `limit` groups.
     ///

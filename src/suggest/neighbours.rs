@@ -28,7 +28,7 @@ const MAX_DF_SHARE: f32 = 0.1;
 const MIN_INDEXED: usize = 50;
 /// Tickets kept per term, heaviest first (256 and 100k gave the same
 /// Banking77 verdicts within 0.5%).
-const MAX_LIST: usize = 512;
+const MAX_LIST: usize = 256;
 
 thread_local! {
     /// Per-ticket similarity, all zero between requests.
