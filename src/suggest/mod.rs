@@ -135,6 +135,32 @@ const WHY_TERMS: usize = 5;
 /// change.
 const QUERY_TERMS: usize = 24;
 
+thread_local! {
+    /// Per-group scores of the request a worker thread is ranking.
+    static SCORES: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The `keep` best positive scores, best first (ties: lower group first),
+/// in one pass that allocates only the answer.
+fn best_scores(scores: &[f32], keep: usize) -> Vec<(usize, f32)> {
+    let mut best: Vec<(usize, f32)> = Vec::with_capacity(keep + 1);
+    for (g, &s) in scores.iter().enumerate() {
+        if s <= 0.0 || (best.len() == keep && s <= best[keep - 1].1) {
+            continue;
+        }
+        let at = best.partition_point(|e| e.1 >= s);
+        best.insert(at, (g, s));
+        best.truncate(keep);
+    }
+    best
+}
+
+/// The nearest stored tickets are found by a ticket's 12 heaviest terms,
+/// as the clustering's kNN graph finds its candidates (`query_terms`):
+/// each term walks up to `MAX_LIST` tickets at random places of a
+/// per-ticket accumulator, the costliest step of a request.
+const NEIGHBOUR_TERMS: usize = 12;
+
 /// The `keep` heaviest entries of a unit-length row, scaled back to unit
 /// length, in term order.
 fn heaviest_terms(mut row: Vec<(u32, f32)>, keep: usize) -> Vec<(u32, f32)> {
@@ -212,29 +238,24 @@ impl Suggester {
             .vectorize(&mut analyzer, doc, self.title_weight);
         let row = heaviest_terms(row, QUERY_TERMS);
         let (terms, values): (Vec<u32>, Vec<f32>) = row.iter().copied().unzip();
-        let mut scores = vec![0.0f32; self.index.groups()];
-        self.index.score(&terms, &values, &mut scores);
-        let mut ranked: Vec<(usize, f32)> = scores
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|&(_, s)| s > 0.0)
-            .collect();
         // Only the first `limit` (and the runner-up) are ever read.
-        let by_score = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        let keep = limit.max(2);
-        if ranked.len() > keep {
-            ranked.select_nth_unstable_by(keep, by_score);
-            ranked.truncate(keep);
-        }
-        ranked.sort_unstable_by(by_score);
+        let ranked = SCORES.with(|scores| {
+            let mut scores = scores.borrow_mut();
+            scores.resize(self.index.groups(), 0.0);
+            self.index.score(&terms, &values, &mut scores);
+            best_scores(&scores, limit.max(2))
+        });
         let verdict = match ranked.as_slice() {
             [] => Verdict::New,
             [(g, best), rest @ ..] => {
                 let second = rest.first().map_or(0.0, |r| r.1);
+                let (near_terms, near_values): (Vec<u32>, Vec<f32>) =
+                    heaviest_terms(row.clone(), NEIGHBOUR_TERMS)
+                        .into_iter()
+                        .unzip();
                 let n = self.postings.neighbourhood(
-                    &terms,
-                    &values,
+                    &near_terms,
+                    &near_values,
                     self.settings.neighbours,
                     &self.group_of,
                     Some(*g),
@@ -285,6 +306,14 @@ impl Suggester {
 mod tests {
     use super::*;
     use crate::vectors::VectorParams;
+
+    #[test]
+    fn the_best_scores_come_best_first_and_ties_keep_the_lower_group() {
+        let scores = [0.0, 0.5, 0.9, 0.5, -0.1, 0.7, 0.5];
+        assert_eq!(best_scores(&scores, 3), [(2, 0.9), (5, 0.7), (1, 0.5)]);
+        assert_eq!(best_scores(&scores, 10).len(), 5, "positive scores only");
+        assert!(best_scores(&[0.0, 0.0], 2).is_empty());
+    }
 
     #[test]
     fn a_long_ticket_is_ranked_by_its_heaviest_terms_at_unit_length() {

@@ -31,8 +31,9 @@ const MIN_INDEXED: usize = 50;
 const MAX_LIST: usize = 256;
 
 thread_local! {
-    /// Per-ticket similarity, all zero between requests.
-    static DOTS: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// Per-ticket similarity, all zero between requests, and the rows a
+    /// request touched.
+    static DOTS: RefCell<(Vec<f32>, Vec<u32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// Every ticket's row by term. It depends on the space only, so one is
@@ -110,12 +111,11 @@ impl TicketPostings {
         group_of: &[Option<u32>],
         g: Option<usize>,
     ) -> Neighbourhood {
-        let mut near: Vec<(u32, f32)> = DOTS.with(|dots| {
-            let mut dots = dots.borrow_mut();
+        let near: Vec<(u32, f32)> = DOTS.with(|cell| {
+            let (dots, touched) = &mut *cell.borrow_mut();
             if dots.len() < self.rows {
                 dots.resize(self.rows, 0.0);
             }
-            let mut touched: Vec<u32> = Vec::new();
             for (t, v) in terms.iter().zip(values) {
                 if let Some(list) = self.by_term.get(t) {
                     for &(r, w) in list {
@@ -127,18 +127,21 @@ impl TicketPostings {
                     }
                 }
             }
-            touched
-                .into_iter()
-                .map(|r| (r, std::mem::take(&mut dots[r as usize])))
-                .collect()
+            // The k most similar (ties: lower row first), in one pass that
+            // also clears the accumulator for the next request.
+            let better = |a: (u32, f32), b: (u32, f32)| a.1 > b.1 || (a.1 == b.1 && a.0 < b.0);
+            let mut near: Vec<(u32, f32)> = Vec::with_capacity(k + 1);
+            for r in touched.drain(..) {
+                let e = (r, std::mem::take(&mut dots[r as usize]));
+                if k == 0 || (near.len() == k && !better(e, near[k - 1])) {
+                    continue;
+                }
+                let at = near.partition_point(|&x| better(x, e));
+                near.insert(at, e);
+                near.truncate(k);
+            }
+            near
         });
-        let by_similarity =
-            |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if near.len() > k {
-            near.select_nth_unstable_by(k, by_similarity);
-            near.truncate(k);
-        }
-        near.sort_unstable_by(by_similarity);
         let mut n = Neighbourhood::default();
         for (r, s) in near {
             n.total += s;
