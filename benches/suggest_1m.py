@@ -12,12 +12,12 @@ Setup (printed as it goes, ~10 minutes on the 2-core machine):
      groups);
   3. open-loop load: `POST /v1/suggest-group` with tickets of a second dump (`--seed 8`, same
      families) at --rps requests/s over 16 keep-alive connections for --seconds; latency counts
-     from when each request fell due (the harness's client, ../shared/tools/refrain_eval.py).
+     from when each request fell due (`benchlib.open_loop`, the same client as
+     ../shared/tools/refrain_eval.py's latency stage).
 
 Prints p50 / p99 / max, the achieved rate and errors, the server's CPU time per request and
-its peak RSS; writes the
-same as JSON with --json FILE. --keep DIR keeps (or reuses) the data directory, so that the
-load can be run again without the setup.
+its peak RSS; writes the same as JSON with --json FILE. --keep DIR keeps (or reuses) the data
+directory, so that the load can be run again without the setup.
 
     cargo build --release
     python3 benches/suggest_1m.py target/release/refrain                 # 1M tickets, 10k groups
@@ -34,39 +34,12 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "tools"))
-import refrain_eval as E  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib as B  # noqa: E402
 
 
 def log(*args):
     print(*args, file=sys.stderr, flush=True)
-
-
-def peak_rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024)
-    return None
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of a process so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_idle(pid, limit=600):
-    """Waits until the server uses under 5% of a core for 2 s: the attach and suggest snapshot
-    that the last decisions started have landed."""
-    t0 = time.time()
-    while time.time() - t0 < limit:
-        before = cpu_seconds(pid)
-        time.sleep(2)
-        if cpu_seconds(pid) - before < 0.1:
-            return time.time() - t0
-    raise RuntimeError(f"the server is still busy after {limit} s")
 
 
 def in_parallel(work, items, threads=16):
@@ -75,23 +48,20 @@ def in_parallel(work, items, threads=16):
 
 
 def make_groups(srv, want):
-    """Splits the candidate clusters into parts and confirms `want` of them. Returns the number
-    of groups made."""
-    clusters = E.all_pages(srv, "/v1/clusters", "clusters")
+    """Splits the candidate clusters into parts of about equal size and confirms `want` of
+    them, 16 decisions in flight. Returns the number of groups made."""
+    clusters = B.all_pages(srv, "/v1/clusters", "clusters")
     size = max(1, sum(int(c["size"]) for c in clusters) // want)
     log(f"{len(clusters)} clusters; splitting them into parts of about {size} tickets")
 
     def split(c):
-        ms = E.members(srv, c["id"])
+        ms = B.members(srv, c["id"])
         if len(ms) < 2 * size:
             return [c["id"]]  # too small to split: confirmed whole
-        per = len(ms) // size
-        step = math.ceil(len(ms) / per)
+        step = math.ceil(len(ms) / (len(ms) // size))
         parts = [ms[i:i + step] for i in range(0, len(ms), step)]
-        st, js = srv.call("POST", f"/v1/clusters/{c['id']}/split", {"parts": parts})
-        if st >= 300:
-            raise RuntimeError(f"split {c['id']} -> {st}: {str(js)[:300]}")
-        return [E.ident(x) for key in ("clusters", "deferred") for x in js.get(key, [])]
+        js = srv.ok("POST", f"/v1/clusters/{c['id']}/split", {"parts": parts})
+        return [x["id"] for key in ("clusters", "deferred") for x in js.get(key, [])]
 
     t0 = time.time()
     parts = [p for ps in in_parallel(split, clusters) for p in ps][:want]
@@ -99,16 +69,60 @@ def make_groups(srv, want):
 
     def confirm(job):
         i, cid = job
-        st, js = srv.call("POST", f"/v1/clusters/{cid}/confirm", {"name": f"problem {i}", "tag": "weak-ux"})
-        if st >= 300:
-            raise RuntimeError(f"confirm {cid} -> {st}: {str(js)[:300]}")
+        status, js = srv.call("POST", f"/v1/clusters/{cid}/confirm", {"name": f"problem {i}", "tag": "weak-ux"})
         if i % 1000 == 999:
             log(f"  {i + 1} confirmed, {time.time() - t0:.0f} s")
+        if status == 409:  # the engine attached all its tickets to a group meanwhile
+            return False
+        if status >= 300:
+            raise RuntimeError(f"confirm {cid} -> {status}: {str(js)[:300]}")
+        return True
 
     t0 = time.time()
-    in_parallel(confirm, list(enumerate(parts)))
-    log(f"{len(parts)} confirms in {time.time() - t0:.0f} s")
-    return len(parts)
+    made = sum(in_parallel(confirm, list(enumerate(parts))))
+    log(f"{made} confirms in {time.time() - t0:.0f} s ({len(parts) - made} parts taken by groups first)")
+    return made
+
+
+def queries(binary, work, n=4000):
+    """Texts of tickets the store has not seen, of the same families (`--seed 8`)."""
+    path = os.path.join(work, "queries.ndjson")
+    subprocess.run([binary, "gen", "--tickets", str(n), "--seed", "8", "--families", "2000", "--out", path],
+                   check=True, capture_output=True)
+    with open(path) as f:
+        tickets = [json.loads(line) for line in f]
+    os.remove(path)
+    return [" ".join(x for x in (t.get("title"), t.get("body")) if x) for t in tickets]
+
+
+def load(binary, data, texts, groups, rps, seconds, recluster=True):
+    """Serves `data` (ingested; re-clustered here unless `recluster` is False), makes `groups`
+    groups unless a previous run left its count in `data`/bench-groups, then measures
+    suggest-group under open-loop load. Returns the figures."""
+    made = os.path.join(data, "bench-groups")
+    srv = B.Server(binary, data)
+    try:
+        if os.path.exists(made):
+            with open(made) as f:
+                groups = int(f.read())
+        else:
+            if recluster:
+                log(f"re-clustered in {B.wait_job(srv, srv.ok('POST', '/v1/recluster', {})['job']):.0f} s")
+            groups = make_groups(srv, groups)
+            with open(made, "w") as f:
+                f.write(str(groups))
+        srv.ok("POST", "/v1/suggest-group", {"text": texts[0]})  # the snapshot is built
+        log(f"server idle after {B.wait_idle(srv.proc.pid):.0f} s (the last decisions' attach and snapshot)")
+        log(f"load: {rps} requests/s for {seconds} s over 16 connections, {groups} groups")
+        bodies = [json.dumps({"text": t}).encode() for t in texts]
+        cpu = B.cpu_seconds(srv.proc.pid)
+        result = B.open_loop(srv, "/v1/suggest-group", bodies, rps, seconds)
+        cpu = B.cpu_seconds(srv.proc.pid) - cpu
+        result.update(groups=groups, server_cpu_ms_per_request=round(1000 * cpu / max(result["requests"], 1), 3),
+                      server_peak_rss_mib=B.peak_rss_mib(srv.proc.pid))
+        return result
+    finally:
+        srv.stop()
 
 
 def main():
@@ -124,50 +138,20 @@ def main():
 
     work = tempfile.mkdtemp(prefix="refrain-suggest-")
     data = args.keep or os.path.join(work, "data")
-    reuse = args.keep and os.path.exists(data)
-    queries_file = os.path.join(work, "queries.ndjson")
-    subprocess.run([args.binary, "gen", "--tickets", "4000", "--seed", "8", "--families", "2000",
-                    "--out", queries_file], check=True, capture_output=True)
-    queries = []
-    with open(queries_file) as f:
-        for line in f:
-            t = json.loads(line)
-            queries.append(" ".join(x for x in (t.get("title"), t.get("body")) if x))
-
-    if not reuse:
-        dump = os.path.join(work, "dump.ndjson")
-        t0 = time.time()
-        subprocess.run([args.binary, "gen", "--tickets", str(args.tickets), "--seed", "7", "--families", "2000",
-                        "--out", dump], check=True, capture_output=True)
-        subprocess.run([args.binary, "ingest", dump, "--data", data], check=True, capture_output=True)
-        os.remove(dump)
-        log(f"{args.tickets} tickets generated and ingested in {time.time() - t0:.0f} s")
-    srv = E.Server(args.binary, data)
     try:
-        made = os.path.join(data, "bench-groups")
-        if reuse:
-            with open(made) as f:
-                groups = int(f.read())
-        else:
+        texts = queries(args.binary, work)
+        if not os.path.exists(data):
+            dump = os.path.join(work, "dump.ndjson")
             t0 = time.time()
-            E.wait_job(srv, srv.ok("POST", "/v1/recluster", {}), t0)
-            log(f"re-clustered in {time.time() - t0:.0f} s")
-            groups = make_groups(srv, args.groups)
-            with open(made, "w") as f:
-                f.write(str(groups))
-        srv.ok("POST", "/v1/suggest-group", {"text": queries[0]})  # the snapshot is built
-        log(f"server idle after {wait_idle(srv.proc.pid):.0f} s")
-        log(f"load: {args.rps} requests/s for {args.seconds} s over 16 connections, {groups} groups")
-        cpu = cpu_seconds(srv.proc.pid)
-        result = E.stage_latency(srv, queries, rps=args.rps, seconds=args.seconds, conns=16)
-        cpu = cpu_seconds(srv.proc.pid) - cpu
-        result.update(stage="suggest_1m", tickets=args.tickets, groups=groups,
-                      server_cpu_ms_per_request=round(1000 * cpu / max(result["requests"], 1), 3),
-                      server_peak_rss_mib=peak_rss_mib(srv.proc.pid))
+            subprocess.run([args.binary, "gen", "--tickets", str(args.tickets), "--seed", "7",
+                            "--families", "2000", "--out", dump], check=True, capture_output=True)
+            subprocess.run([args.binary, "ingest", dump, "--data", data], check=True, capture_output=True)
+            os.remove(dump)
+            log(f"{args.tickets} tickets generated and ingested in {time.time() - t0:.0f} s")
+        result = load(args.binary, data, texts, args.groups, args.rps, args.seconds)
+        result.update(stage="suggest_1m", tickets=args.tickets)
     finally:
-        srv.stop()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result))
     if args.json:
         with open(args.json, "w") as f:

@@ -12,6 +12,9 @@ it generates a dump with a fixed seed and measures, each as a whole process
 - re-cluster: `refrain recluster` after the CLI ingest;
 - search latency: `GET /v1/tickets?q=` for 200 queries made of the dump's
   title words (p50, p99);
+- suggest-group latency: the clusters split into n / 100 groups (10k at 1M),
+  then `POST /v1/suggest-group` open-loop at 2,000 requests/s over 16
+  connections for 20 s (p50, p99, max, errors; `benches/suggest_1m.py`);
 - quality: `refrain eval` (the same pipeline) against the dump's labels;
 - scikit-learn: TF-IDF with unigrams and bigrams, English stop words,
   min_df=5, max_df=0.5, float32, then MiniBatchKMeans(500,
@@ -33,7 +36,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +44,9 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "benches"))
+import suggest_1m  # noqa: E402
+from benchlib import Server  # noqa: E402
 SKLEARN_PKGS = ["scikit-learn==1.7.2", "numpy==2.3.4", "scipy==1.16.3"]
 VENV = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")),
                     "refrain-bench", "sklearn-1.7.2")
@@ -93,44 +98,6 @@ def timed(cmd, **kw):
     wall, rss_kib = open(out.name).read().split()[-2:]
     os.unlink(out.name)
     return float(wall), int(rss_kib) / 1024, proc.stdout
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, binary, data):
-        self.port = free_port()
-        self.log = open(data + ".log", "w")
-        self.proc = subprocess.Popen([binary, "serve", "--data", data, "--addr", f"127.0.0.1:{self.port}"],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if self.get("/readyz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("the server did not get ready within 60 s")
-
-    def get(self, path, conn=None):
-        c = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        c.request("GET", path)
-        r = c.getresponse()
-        body = r.read()
-        if conn is None:
-            c.close()
-        return r.status, body
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def sklearn_python():
@@ -198,6 +165,9 @@ def measure(binary, n, work, py):
     wall, rss, out = timed([binary, "recluster", "--data", data, "--json"])
     row["recluster"] = {"wall_s": wall, "peak_mib": rss, "report": json.loads(out)}
     row["search"] = search_latency(binary, data, dump)
+    texts = suggest_1m.queries(binary, work)
+    row["suggest"] = suggest_1m.load(binary, data, texts, groups=max(n // 100, 10), rps=2000,
+                                     seconds=20, recluster=False)
     _, _, out = timed([binary, "eval", dump, "--json"])
     q = json.loads(out)
     row["quality"] = {k: q[k] for k in ("nmi", "ari", "purity", "clusters", "clustered_share")}
@@ -221,7 +191,7 @@ def measure(binary, n, work, py):
 def table(rows):
     head = (f"{'tickets':>9} {'ingest/s':>9} {'http/s':>8} {'recluster':>10} {'RSS MiB':>8} "
             f"{'sklearn':>8} {'RSS MiB':>8} {'time ×':>7} {'mem ×':>6} {'NMI':>6} {'sk NMI':>6} "
-            f"{'ARI':>6} {'sk ARI':>6} {'q50 ms':>6} {'q99 ms':>6}")
+            f"{'ARI':>6} {'sk ARI':>6} {'q50 ms':>6} {'q99 ms':>6} {'s99 ms':>6}")
     lines = [head]
     for r in rows:
         lines.append(
@@ -231,7 +201,7 @@ def table(rows):
             f"{r['ratios']['wall']:>7.3f} {r['ratios']['peak_memory']:>6.3f} "
             f"{r['quality']['nmi']:>6.3f} {r['sklearn']['nmi']:>6.3f} "
             f"{r['quality']['ari']:>6.3f} {r['sklearn']['ari']:>6.3f} "
-            f"{r['search']['p50_ms']:>6.1f} {r['search']['p99_ms']:>6.1f}")
+            f"{r['search']['p50_ms']:>6.1f} {r['search']['p99_ms']:>6.1f} {r['suggest']['p99_ms']:>6.1f}")
     return "\n".join(lines)
 
 
@@ -298,7 +268,8 @@ def main():
     chart(rows, os.path.join(args.out, "suite.svg"))
     print(f"machine: {cpus} cores, {mem:.1f} GiB")
     print(table(rows))
-    print(f"(time × and mem ×: refrain re-cluster ÷ scikit-learn pipeline; "
+    print(f"(time × and mem ×: refrain re-cluster ÷ scikit-learn pipeline; q: search, s: suggest-group "
+          f"at 2,000 req/s; "
           f"written {args.out}/suite.json and suite.svg)")
 
 
