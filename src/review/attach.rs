@@ -32,6 +32,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use super::Space;
 use super::centroids::{CentroidIndex, best_two};
 
@@ -75,13 +77,63 @@ pub struct Evidence<'a> {
     pub space: &'a Space,
     /// Group key → its members' rows.
     pub members: &'a [(String, Vec<u32>)],
-    /// Group key → rows it must never take.
-    pub excluded: &'a BTreeMap<String, Vec<u32>>,
+    /// Rows each group must never take.
+    pub excluded: &'a Exclusions,
     /// Rows that may be attached (undecided tickets).
     pub candidates: &'a [u32],
     /// Row → index (in `members`) of the group holding it now, reviewer
     /// or engine placed.
     pub held: &'a HashMap<u32, usize>,
+}
+
+/// Which rows each group must never take: those of a split's other parts,
+/// once the group holds a member of one of its parts. Kept as each row's
+/// (split, part) and each group's parts per split rather than as a row list
+/// per group: at 1M tickets and 10k groups made by splits, those lists held
+/// tens of millions of rows and were rebuilt on every attach round.
+#[derive(Debug, Default)]
+pub struct Exclusions {
+    /// Row → the (split, part) it was sorted into, in each split it was in.
+    parts_of_row: FxHashMap<u32, Vec<(u32, u32)>>,
+    /// Group index → split → the parts of it the group holds members of.
+    owned: Vec<FxHashMap<u32, Vec<u32>>>,
+}
+
+impl Exclusions {
+    /// From split parts, one entry per ticket sorted: (its row in the
+    /// space if it has one, split, part, the index of the group holding it
+    /// now if any).
+    pub fn new(
+        groups: usize,
+        sorted: impl IntoIterator<Item = (Option<u32>, u32, u32, Option<usize>)>,
+    ) -> Self {
+        let mut out = Exclusions {
+            parts_of_row: FxHashMap::default(),
+            owned: vec![FxHashMap::default(); groups],
+        };
+        for (row, split, part, group) in sorted {
+            if let Some(row) = row {
+                out.parts_of_row.entry(row).or_default().push((split, part));
+            }
+            if let Some(g) = group {
+                let own = out.owned[g].entry(split).or_default();
+                if !own.contains(&part) {
+                    own.push(part);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether group `g` must never take `row`.
+    pub fn excludes(&self, g: usize, row: u32) -> bool {
+        let (Some(parts), Some(owned)) = (self.parts_of_row.get(&row), self.owned.get(g)) else {
+            return false;
+        };
+        parts
+            .iter()
+            .any(|(split, part)| owned.get(split).is_some_and(|own| !own.contains(part)))
+    }
 }
 
 /// Plans attachments: for each candidate row whose nearest group clears
@@ -93,17 +145,6 @@ pub fn plan(evidence: &Evidence<'_>, p: &AttachParams) -> Vec<(u32, usize, f32)>
     }
     let rows: Vec<&[u32]> = evidence.members.iter().map(|(_, r)| r.as_slice()).collect();
     let index = CentroidIndex::learn(evidence.space, &rows);
-    let excluded: Vec<std::collections::HashSet<u32>> = evidence
-        .members
-        .iter()
-        .map(|(key, _)| {
-            evidence
-                .excluded
-                .get(key)
-                .map(|r| r.iter().copied().collect())
-                .unwrap_or_default()
-        })
-        .collect();
     let mut out = Vec::new();
     let mut cos = vec![0.0f32; groups];
     for &row in evidence.candidates {
@@ -117,7 +158,7 @@ pub fn plan(evidence: &Evidence<'_>, p: &AttachParams) -> Vec<(u32, usize, f32)>
         };
         if c >= p.min_cosine
             && c - second >= p.margin
-            && !excluded[g].contains(&row)
+            && !evidence.excluded.excludes(g, row)
             && share_in(evidence, row, g) >= p.min_share
         {
             out.push((row, g, c));
@@ -157,60 +198,53 @@ pub fn attach_undecided(
     if memberships.is_empty() {
         return Ok(0);
     }
-    let mut group_rows: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
-    let mut grouped = std::collections::HashSet::new();
-    let mut group_of: HashMap<String, String> = HashMap::new();
+    let mut group_rows: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    let mut grouped: FxHashSet<&str> = FxHashSet::default();
+    let mut group_of: FxHashMap<&str, &str> = FxHashMap::default();
+    let mut row_group: Vec<(u32, &str)> = Vec::new();
     for (ticket, group, origin) in &memberships {
         // With `revise`, automatic members are candidates again.
         if !(revise && *origin == crate::model::MemberOrigin::Automatic) {
             grouped.insert(ticket.as_str());
         }
-        group_of.insert(ticket.clone(), group.to_string());
+        group_of.insert(ticket.as_str(), group.as_str());
+        let Some(row) = space.row(ticket) else {
+            continue;
+        };
+        row_group.push((row, group.as_str()));
         // Models learn from reviewers only: an automatic member teaching
         // the next attach would let one mistake grow.
-        if *origin == crate::model::MemberOrigin::Reviewer
-            && let Some(row) = space.row(ticket)
-        {
-            group_rows.entry(group.to_string()).or_default().push(row);
+        if *origin == crate::model::MemberOrigin::Reviewer {
+            group_rows.entry(group.as_str()).or_default().push(row);
         }
     }
-    // Parts split away from a group's members: same split, another part.
-    let parts = store.split_parts()?;
-    let mut by_split: BTreeMap<&str, Vec<(&str, u32)>> = BTreeMap::new();
-    for (ticket, split, part) in &parts {
-        by_split
-            .entry(split.as_str())
-            .or_default()
-            .push((ticket.as_str(), *part));
-    }
-    let mut excluded: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for tickets in by_split.values() {
-        let mut parts_of_group: BTreeMap<&str, std::collections::BTreeSet<u32>> = BTreeMap::new();
-        for (t, part) in tickets {
-            if let Some(g) = group_of.get(*t) {
-                parts_of_group.entry(g.as_str()).or_default().insert(*part);
-            }
-        }
-        for (g, own) in parts_of_group {
-            let away = excluded.entry(g.to_string()).or_default();
-            away.extend(
-                tickets
-                    .iter()
-                    .filter(|(_, part)| !own.contains(part))
-                    .filter_map(|(t, _)| space.row(t)),
-            );
-        }
-    }
-    let members: Vec<(String, Vec<u32>)> = group_rows.into_iter().collect();
-    let index_of: HashMap<&str, usize> = members
+    let members: Vec<(String, Vec<u32>)> = group_rows
+        .into_iter()
+        .map(|(g, rows)| (g.to_string(), rows))
+        .collect();
+    let index_of: FxHashMap<&str, usize> = members
         .iter()
         .enumerate()
         .map(|(i, (k, _))| (k.as_str(), i))
         .collect();
-    let held: HashMap<u32, usize> = group_of
+    let held: HashMap<u32, usize> = row_group
         .iter()
-        .filter_map(|(t, g)| Some((space.row(t)?, *index_of.get(g.as_str())?)))
+        .filter_map(|&(row, g)| Some((row, *index_of.get(g)?)))
         .collect();
+    // Parts split away from a group's members: same split, another part.
+    let parts = store.split_parts()?;
+    let mut split_index: FxHashMap<&str, u32> = FxHashMap::default();
+    let excluded = Exclusions::new(
+        members.len(),
+        parts.iter().map(|(ticket, split, part)| {
+            let next = split_index.len() as u32;
+            let split = *split_index.entry(split.as_str()).or_insert(next);
+            let group = group_of
+                .get(ticket.as_str())
+                .and_then(|g| index_of.get(g).copied());
+            (space.row(ticket), split, *part, group)
+        }),
+    );
     let candidates: Vec<u32> = (0..space.len() as u32)
         .filter(|&r| !grouped.contains(space.corpus.keys[r as usize].id.as_str()))
         .collect();
@@ -275,7 +309,7 @@ mod tests {
             ("g2".to_string(), vec![row("t2"), row("t3")]),
         ];
         let candidates = [row("t4"), row("t5")];
-        let none = BTreeMap::new();
+        let none = Exclusions::default();
         let held: HashMap<u32, usize> = [("t0", 0), ("t1", 0), ("t2", 1), ("t3", 1)]
             .into_iter()
             .map(|(t, g)| (row(t), g))
@@ -307,7 +341,14 @@ mod tests {
             plan(&outside, &AttachParams::after_decision()).is_empty(),
             "near the centroid, but no neighbour in the group: not attached"
         );
-        let excluded = BTreeMap::from([("g1".to_string(), vec![row("t4")])]);
+        // t0 (held by g1) and t4 were sorted into different parts of one split.
+        let excluded = Exclusions::new(
+            2,
+            [
+                (Some(row("t0")), 0, 0, Some(0)),
+                (Some(row("t4")), 0, 1, None),
+            ],
+        );
         let evidence = Evidence {
             excluded: &excluded,
             ..evidence
