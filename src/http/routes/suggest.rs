@@ -37,6 +37,12 @@ struct SuggestAnswer {
     suggestions: Vec<SuggestionView>,
 }
 
+/// What to rank: a bare text, or a whole ticket (validated, maybe stored).
+enum Query {
+    Text(DocText),
+    Ticket(Box<TicketDraft>),
+}
+
 fn invalid(detail: String) -> ApiError {
     ApiError::new(ErrorClass::Invalid, "invalid-suggest", detail)
 }
@@ -84,39 +90,35 @@ pub async fn suggest_group(
             )));
         }
     };
-    let draft = doc_of(&b)?;
-    if draft.is_none() {
+    let store = b.store;
+    let query = match doc_of(&b)? {
+        Some(draft) => Query::Ticket(Box::new(draft)),
+        None => Query::Text(DocText {
+            key: Default::default(),
+            title: String::new(),
+            body: b.text.unwrap_or_default(),
+            notes: String::new(),
+        }),
+    };
+    if let Query::Text(doc) = &query {
         // Ranking is a few hundred microseconds of CPU on a ready snapshot:
         // answered on the worker, without a hand-off to the blocking pool
         // (which cost as much again in thread switches under load).
-        let doc = DocText {
-            key: Default::default(),
-            title: String::new(),
-            body: b.text.clone().unwrap_or_default(),
-            notes: String::new(),
-        };
-        if let Some(answer) = state.engine.suggest_ready(&doc, limit) {
+        if let Some(answer) = state.engine.suggest_ready(doc, limit) {
             return Ok(answered(answer));
         }
     }
-    let permit = if b.store {
+    let permit = if store {
         Some(state.engine.reserve_write()?)
     } else {
         None
     };
     let engine = state.engine.clone();
-    let text = b.text;
-    let store = b.store;
     let answer = blocking(move || {
         let _permit = permit;
-        let doc = match draft {
-            None => DocText {
-                key: Default::default(),
-                title: String::new(),
-                body: text.unwrap_or_default(),
-                notes: String::new(),
-            },
-            Some(draft) => {
+        let doc = match query {
+            Query::Text(doc) => doc,
+            Query::Ticket(draft) => {
                 let ticket = draft
                     .clone()
                     .validate(&engine.validation_context())
@@ -136,7 +138,7 @@ pub async fn suggest_group(
                         vec![ParsedItem {
                             index: 0,
                             line: None,
-                            draft: Ok(draft),
+                            draft: Ok(*draft),
                         }],
                         IngestPolicy::AllOrNothing,
                     )?;
