@@ -145,7 +145,10 @@ pub fn cluster_constrained(
     core::hold_back_fringe(
         &graph,
         &mut membership,
-        params.core_share,
+        core::Fringe {
+            core_share: params.core_share,
+            min_size: params.fringe_min_size,
+        },
         &|v| !constraints.is_fixed(v),
         params.resolution,
         params.seed,

@@ -23,6 +23,10 @@ pub struct ClusterParams {
     /// its community is on the community's fringe, held out of it and
     /// clustered with the other fringe tickets (0 keeps every ticket in).
     pub core_share: f64,
+    /// Only communities of at least this many undecided tickets have their
+    /// fringe held back: a reviewer splits big mixed candidates, and in a
+    /// small community the fringe is most often its own kind.
+    pub fringe_min_size: usize,
     /// Adjacent communities whose centroids are at least this alike (cosine)
     /// are one symptom that modularity cut for its size, and are joined.
     pub join_cosine: f32,
@@ -51,6 +55,7 @@ impl Default for ClusterParams {
             min_similarity: 0.1,
             min_cluster_size: 3,
             core_share: 0.6,
+            fringe_min_size: 80,
             join_cosine: 0.7,
             query_terms: 12,
             max_index_df_ratio: 1.0,
