@@ -119,6 +119,7 @@ fn bench(c: &mut Criterion) {
         Arc::new(TicketPostings::build(&s.space)),
         infos,
         &s.members,
+        &[],
         Analyzer::default(),
         SuggestSettings::default(),
     );

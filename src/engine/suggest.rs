@@ -96,11 +96,18 @@ impl SuggestSlot {
                 }
             })
             .collect();
+        let rejected: Vec<u32> = store
+            .rejected_sets()?
+            .iter()
+            .flatten()
+            .filter_map(|ticket| space.row(ticket))
+            .collect();
         let built = Suggester::new(
             space,
             postings,
             info,
             &members,
+            &rejected,
             Analyzer::new(analyzer.clone()),
             settings.clone(),
         );

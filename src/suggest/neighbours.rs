@@ -6,7 +6,8 @@
 //! snapshot keeps an inverted list term → (ticket row, weight) of every
 //! ticket of the space (terms in more than `MAX_DF_SHARE` of the tickets are
 //! left out: they link everything and decide nothing), and the verdict
-//! reads the share of the `k` nearest tickets' weight that lies in groups.
+//! reads the share of the `k` nearest tickets' weight that lies in groups,
+//! each neighbour weighed by what a reviewer said of it ([`ShareWeights`]).
 //!
 //! Each list keeps only the `MAX_LIST` tickets that weigh its term most
 //! (impact order): a request then costs at most terms × `MAX_LIST`
@@ -43,7 +44,8 @@ pub struct TicketPostings {
     rows: usize,
 }
 
-/// The `k` nearest tickets' similarity: in all, and in groups.
+/// The `k` nearest tickets' similarity: in all, in groups, and in sets a
+/// reviewer rejected.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Neighbourhood {
     pub total: f32,
@@ -51,16 +53,36 @@ pub struct Neighbourhood {
     pub grouped: f32,
     /// In the group asked about.
     pub in_group: f32,
+    /// In no group, in a set a reviewer rejected.
+    pub rejected: f32,
+}
+
+/// How much a neighbour in no group counts against the grouped ones. A
+/// grouped neighbour counts once; one in a set a reviewer rejected ("no
+/// known problem") `rejected` times; one nobody has decided `unreviewed`
+/// times, since a ticket of a known problem often has undecided neighbours
+/// that the groups have not reached yet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShareWeights {
+    pub rejected: f32,
+    pub unreviewed: f32,
+}
+
+impl ShareWeights {
+    /// Every neighbour counts the same.
+    pub const EVEN: ShareWeights = ShareWeights {
+        rejected: 1.0,
+        unreviewed: 1.0,
+    };
 }
 
 impl Neighbourhood {
-    /// The share of the neighbourhood in any group (0 when it is empty).
-    pub fn grouped_share(&self) -> f32 {
-        if self.total > 0.0 {
-            self.grouped / self.total
-        } else {
-            0.0
-        }
+    /// The weighed share of the neighbourhood in any group (0 when it is
+    /// empty).
+    pub fn grouped_share(&self, weights: ShareWeights) -> f32 {
+        let undecided = (self.total - self.grouped - self.rejected).max(0.0);
+        let all = self.grouped + weights.rejected * self.rejected + weights.unreviewed * undecided;
+        if all > 0.0 { self.grouped / all } else { 0.0 }
     }
 
     /// The share of the neighbourhood in the group asked about.
@@ -102,13 +124,15 @@ impl TicketPostings {
     }
 
     /// The `k` nearest tickets of an L2-normalised row, summed up, with
-    /// what lies in groups (`group_of[row]`) and in group `g`.
+    /// what lies in groups (`group_of[row]`), in group `g`, and in rejected
+    /// sets (`rejected[row]`).
     pub fn neighbourhood(
         &self,
         terms: &[u32],
         values: &[f32],
         k: usize,
         group_of: &[Option<u32>],
+        rejected: &[bool],
         g: Option<usize>,
     ) -> Neighbourhood {
         let near: Vec<(u32, f32)> = DOTS.with(|cell| {
@@ -150,6 +174,8 @@ impl TicketPostings {
                 if Some(h as usize) == g {
                     n.in_group += s;
                 }
+            } else if rejected.get(r as usize).copied().unwrap_or(false) {
+                n.rejected += s;
             }
         }
         n
@@ -180,21 +206,40 @@ mod tests {
         group_of[row("t0")] = Some(0);
         group_of[row("t1")] = Some(0);
         let postings = TicketPostings::build(&space);
+        let even = ShareWeights::EVEN;
         let (terms, values) = space.corpus.matrix.row(row("t1"));
-        let login = postings.neighbourhood(terms, values, 2, &group_of, Some(0));
+        let login = postings.neighbourhood(terms, values, 2, &group_of, &[], Some(0));
         assert!(
-            login.grouped_share() > 0.99 && login.group_share() > 0.99,
+            login.grouped_share(even) > 0.99 && login.group_share() > 0.99,
             "{login:?}"
         );
         let (terms, values) = space.corpus.matrix.row(row("t3"));
-        let invoice = postings.neighbourhood(terms, values, 2, &group_of, Some(0));
+        let invoice = postings.neighbourhood(terms, values, 2, &group_of, &[], Some(0));
         assert!(
-            invoice.grouped_share() < 0.5,
+            invoice.grouped_share(even) < 0.5,
             "its own kind is in no group: {invoice:?}"
         );
         assert_eq!(
-            postings.neighbourhood(&[], &[], 5, &group_of, None),
+            postings.neighbourhood(&[], &[], 5, &group_of, &[], None),
             Neighbourhood::default()
         );
+    }
+
+    #[test]
+    fn a_rejected_neighbour_counts_more_against_the_groups_than_an_undecided_one() {
+        let n = |rejected: f32| Neighbourhood {
+            total: 2.0,
+            grouped: 1.0,
+            in_group: 1.0,
+            rejected,
+        };
+        let weights = ShareWeights {
+            rejected: 2.0,
+            unreviewed: 0.5,
+        };
+        assert!((n(0.0).grouped_share(ShareWeights::EVEN) - 0.5).abs() < 1e-6);
+        assert!((n(0.0).grouped_share(weights) - 1.0 / 1.5).abs() < 1e-6);
+        assert!((n(1.0).grouped_share(weights) - 1.0 / 3.0).abs() < 1e-6);
+        assert_eq!(Neighbourhood::default().grouped_share(weights), 0.0);
     }
 }
