@@ -21,7 +21,7 @@
 //! rate of 0.3 undoes the gain. Used by attach too, arrivals in the right
 //! group after a re-cluster went 0.485 → 0.502 at the same precision.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::Space;
 
@@ -45,7 +45,7 @@ const WORK: usize = 150_000_000;
 #[derive(Debug, Default)]
 pub struct CentroidIndex {
     /// Term → (group, weight), sorted by group.
-    by_term: HashMap<u32, Vec<(u32, f32)>>,
+    by_term: FxHashMap<u32, Vec<(u32, f32)>>,
     groups: usize,
 }
 
@@ -65,7 +65,7 @@ impl CentroidIndex {
     /// The centroids of `members[g]` (rows of `space`) for each group g,
     /// each cut to its `MAX_TERMS` heaviest terms and of unit length.
     fn build(space: &Space, members: &[&[u32]]) -> CentroidIndex {
-        let mut by_term: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        let mut by_term: FxHashMap<u32, Vec<(u32, f32)>> = FxHashMap::default();
         let mut sum = vec![0.0f32; space.corpus.vocab.len()];
         let mut touched: Vec<u32> = Vec::new();
         for (g, rows) in members.iter().enumerate() {
@@ -110,7 +110,7 @@ impl CentroidIndex {
             .enumerate()
             .flat_map(|(g, rows)| rows.iter().map(move |&row| (g as u32, row)))
             .collect();
-        let mut delta: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        let mut delta: FxHashMap<u32, Vec<(u32, f32)>> = FxHashMap::default();
         let mut scores = vec![0.0f32; self.groups];
         let mut touched: Vec<u32> = Vec::new();
         let mut work = 0usize;
@@ -181,7 +181,7 @@ impl CentroidIndex {
                 by_group[g as usize].push((w, t));
             }
         }
-        let mut by_term: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        let mut by_term: FxHashMap<u32, Vec<(u32, f32)>> = FxHashMap::default();
         for (g, mut weights) in by_group.into_iter().enumerate() {
             heaviest(&mut weights, keep);
             for (w, t) in weights {
