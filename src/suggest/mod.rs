@@ -102,6 +102,14 @@ impl SuggestSettings {
         }
         Ok(())
     }
+
+    /// How the neighbourhood's share in groups weighs each neighbour.
+    pub fn share_weights(&self) -> neighbours::ShareWeights {
+        neighbours::ShareWeights {
+            rejected: self.rejected_weight,
+            unreviewed: self.unreviewed_weight,
+        }
+    }
 }
 
 /// How sure the answer is.
@@ -290,12 +298,9 @@ impl Suggester {
                     &self.rejected,
                     Some(*g),
                 );
-                let weights = neighbours::ShareWeights {
-                    rejected: self.settings.rejected_weight,
-                    unreviewed: self.settings.unreviewed_weight,
-                };
                 if *best < self.settings.new_below
-                    || n.grouped_share(weights) < self.settings.min_grouped_share
+                    || n.grouped_share(self.settings.share_weights())
+                        < self.settings.min_grouped_share
                 {
                     Verdict::New
                 } else if best - second <= self.settings.ambiguous_within {
@@ -369,28 +374,35 @@ mod tests {
         }
     }
 
-    fn suggester() -> Suggester {
-        let space = Arc::new(crate::review::space_of(
-            &[
-                "login loop after the update",
-                "stuck in a login loop",
-                "invoice pdf is blank",
-                "the invoice pdf shows nothing",
-            ],
+    fn space(texts: &[&str]) -> Arc<Space> {
+        Arc::new(crate::review::space_of(
+            texts,
             &VectorParams {
                 min_df: 1,
                 ..VectorParams::default()
             },
-        ));
-        let row = |id: &str| space.row(id).expect("row");
-        let members = vec![vec![row("t0"), row("t1")], vec![row("t2"), row("t3")]];
-        let info = |id: &str, name: &str| GroupInfo {
+        ))
+    }
+
+    fn info(id: &str, name: &str) -> GroupInfo {
+        GroupInfo {
             id: GroupId::parse(id).expect("id"),
             name: name.into(),
             tag: Tag::parse("weak-ux").expect("tag"),
             count: 2,
             last_seen: None,
-        };
+        }
+    }
+
+    fn suggester() -> Suggester {
+        let space = space(&[
+            "login loop after the update",
+            "stuck in a login loop",
+            "invoice pdf is blank",
+            "the invoice pdf shows nothing",
+        ]);
+        let row = |id: &str| space.row(id).expect("row");
+        let members = vec![vec![row("t0"), row("t1")], vec![row("t2"), row("t3")]];
         let postings = Arc::new(TicketPostings::build(&space));
         Suggester::new(
             space,
@@ -405,32 +417,19 @@ mod tests {
 
     #[test]
     fn a_ticket_whose_neighbours_a_reviewer_rejected_is_new() {
-        let space = Arc::new(crate::review::space_of(
-            &[
-                "login loop after the update",
-                "stuck in a login loop",
-                "login page is slow today",
-                "the login page is slow",
-            ],
-            &VectorParams {
-                min_df: 1,
-                ..VectorParams::default()
-            },
-        ));
+        let space = space(&[
+            "login loop after the update",
+            "stuck in a login loop",
+            "login page is slow today",
+            "the login page is slow",
+        ]);
         let row = |id: &str| space.row(id).expect("row");
-        let info = GroupInfo {
-            id: GroupId::parse("g1").expect("id"),
-            name: "login loop".into(),
-            tag: Tag::parse("weak-ux").expect("tag"),
-            count: 2,
-            last_seen: None,
-        };
         let postings = Arc::new(TicketPostings::build(&space));
         let with_rejected = |rejected: &[u32]| {
             Suggester::new(
                 space.clone(),
                 postings.clone(),
-                vec![info.clone()],
+                vec![info("g1", "login loop")],
                 &[vec![row("t0"), row("t1")]],
                 rejected,
                 Analyzer::default(),

@@ -68,14 +68,6 @@ pub struct ShareWeights {
     pub unreviewed: f32,
 }
 
-impl ShareWeights {
-    /// Every neighbour counts the same.
-    pub const EVEN: ShareWeights = ShareWeights {
-        rejected: 1.0,
-        unreviewed: 1.0,
-    };
-}
-
 impl Neighbourhood {
     /// The weighed share of the neighbourhood in any group (0 when it is
     /// empty).
@@ -187,6 +179,12 @@ mod tests {
     use super::*;
     use crate::vectors::VectorParams;
 
+    /// Every neighbour counts the same.
+    const EVEN: ShareWeights = ShareWeights {
+        rejected: 1.0,
+        unreviewed: 1.0,
+    };
+
     #[test]
     fn the_neighbourhood_says_how_much_of_a_ticket_s_kind_is_grouped() {
         let space = crate::review::space_of(
@@ -206,7 +204,7 @@ mod tests {
         group_of[row("t0")] = Some(0);
         group_of[row("t1")] = Some(0);
         let postings = TicketPostings::build(&space);
-        let even = ShareWeights::EVEN;
+        let even = EVEN;
         let (terms, values) = space.corpus.matrix.row(row("t1"));
         let login = postings.neighbourhood(terms, values, 2, &group_of, &[], Some(0));
         assert!(
@@ -237,7 +235,7 @@ mod tests {
             rejected: 2.0,
             unreviewed: 0.5,
         };
-        assert!((n(0.0).grouped_share(ShareWeights::EVEN) - 0.5).abs() < 1e-6);
+        assert!((n(0.0).grouped_share(EVEN) - 0.5).abs() < 1e-6);
         assert!((n(0.0).grouped_share(weights) - 1.0 / 1.5).abs() < 1e-6);
         assert!((n(1.0).grouped_share(weights) - 1.0 / 3.0).abs() < 1e-6);
         assert_eq!(Neighbourhood::default().grouped_share(weights), 0.0);
