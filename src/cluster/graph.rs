@@ -1,8 +1,7 @@
 //! The similarity graph: undirected, weighted, in compressed rows (CSR).
 
-use rayon::prelude::*;
-
 use super::knn::Neighbors;
+use super::rows::Rows;
 
 /// An undirected weighted graph. Each edge appears in both endpoints' rows.
 /// `strength[v]` is the sum of v's edge weights (including edges folded into
@@ -22,66 +21,32 @@ impl Graph {
     /// a million tickets' graph is never held twice.
     pub fn from_neighbors(neighbors: &Neighbors) -> Graph {
         let n = neighbors.len();
-        let mut degree = vec![0usize; n];
-        for (u, list) in neighbors.iter().enumerate() {
-            for &(v, _) in list {
-                degree[u] += 1;
-                degree[v as usize] += 1;
-            }
-        }
-        let mut indptr = Vec::with_capacity(n + 1);
-        indptr.push(0);
-        for d in &degree {
-            indptr.push(indptr.last().copied().unwrap_or(0) + d);
-        }
-        drop(degree);
-        let mut fill = indptr.clone();
-        let mut edges = vec![(0u32, 0f32); *indptr.last().unwrap_or(&0)];
-        for (u, list) in neighbors.iter().enumerate() {
-            for &(v, w) in list {
-                edges[fill[u]] = (v, w);
-                fill[u] += 1;
-                edges[fill[v as usize]] = (u as u32, w);
-                fill[v as usize] += 1;
-            }
-        }
-        drop(fill);
-        // Merge duplicate pairs (both directions listed) by summing, each
-        // node's edges in place.
-        let mut rows: Vec<&mut [(u32, f32)]> = Vec::with_capacity(n);
-        let mut rest = &mut edges[..];
-        for u in 0..n {
-            let (row, tail) = rest.split_at_mut(indptr[u + 1] - indptr[u]);
-            rows.push(row);
-            rest = tail;
-        }
-        let merged: Vec<usize> = rows
-            .into_par_iter()
-            .with_min_len(4096)
-            .map(|row| {
-                row.sort_unstable_by_key(|(v, _)| *v);
-                let mut len = 0;
-                for i in 0..row.len() {
-                    if len > 0 && row[len - 1].0 == row[i].0 {
-                        row[len - 1].1 += row[i].1;
-                    } else {
-                        row[len] = row[i];
-                        len += 1;
-                    }
+        let mut rows = Rows::scatter(n, |put| {
+            for (u, list) in neighbors.iter().enumerate() {
+                for &(v, w) in list {
+                    put(u, (v, w));
+                    put(v as usize, (u as u32, w));
                 }
-                len
-            })
-            .collect();
-        let mut kept = 0;
-        for u in 0..n {
-            let start = indptr[u];
-            edges.copy_within(start..start + merged[u], kept);
-            indptr[u] = kept;
-            kept += merged[u];
-        }
-        indptr[n] = kept;
-        edges.truncate(kept);
-        edges.shrink_to_fit();
+            }
+        });
+        // Merge duplicate pairs (both directions listed) by summing.
+        rows.edit(|_, row| {
+            row.sort_unstable_by_key(|(v, _)| *v);
+            let mut len = 0;
+            for i in 0..row.len() {
+                if len > 0 && row[len - 1].0 == row[i].0 {
+                    row[len - 1].1 += row[i].1;
+                } else {
+                    row[len] = row[i];
+                    len += 1;
+                }
+            }
+            len
+        });
+        let Rows {
+            indptr,
+            items: edges,
+        } = rows;
         let strength = (0..n)
             .map(|u| {
                 edges[indptr[u]..indptr[u + 1]]
@@ -139,7 +104,10 @@ mod tests {
 
     #[test]
     fn mutual_neighbours_sum_and_one_way_links_count_once() {
-        let g = Graph::from_neighbors(&vec![vec![(1, 0.5)], vec![(0, 0.5), (2, 0.25)], vec![]]);
+        let g = Graph::from_neighbors(&Neighbors::from_lists(
+            2,
+            &[vec![(1, 0.5)], vec![(0, 0.5), (2, 0.25)], vec![]],
+        ));
         let row0: Vec<_> = g.neighbors(0).collect();
         assert_eq!(row0, [(1, 1.0)]);
         let row2: Vec<_> = g.neighbors(2).collect();

@@ -26,13 +26,11 @@
 //! them out so that similar tickets sit together, which keeps those reads in
 //! cache.
 
-use rayon::prelude::*;
-
+use super::neighbors::Link;
+pub use super::neighbors::Neighbors;
 use super::params::ValidClusterParams;
+use super::rows::Rows;
 use crate::vectors::{CsrMatrix, Vocabulary};
-
-/// Each ticket's neighbours: (ticket index, cosine), most similar first.
-pub type Neighbors = Vec<Vec<(u32, f32)>>;
 
 /// Posting lists are never capped below this, however large the corpus.
 const MIN_POSTINGS: usize = 100;
@@ -50,52 +48,52 @@ const REVERSE_DIVISOR: usize = 2;
 /// Builds the kNN lists.
 pub fn knn(matrix: &CsrMatrix, vocab: &Vocabulary, params: &ValidClusterParams) -> Neighbors {
     let n = matrix.rows();
+    let k = params.neighbors;
     if n == 0 {
-        return Vec::new();
+        return Neighbors::from_lists(k, &[]);
     }
     let max_df = ((params.max_index_df_ratio * n as f32) as u32).max(2);
     let indexable: Vec<bool> = vocab.df.iter().map(|&df| df <= max_df).collect();
     let m = params.query_terms;
-    // Each ticket's heaviest indexable terms.
-    let queries: Vec<Vec<(u32, f32)>> = (0..n)
-        .into_par_iter()
-        .with_min_len(1024)
-        .map(|d| {
-            let (ids, values) = matrix.row(d);
-            let mut terms: Vec<(u32, f32)> = ids
-                .iter()
+    // Each ticket's heaviest indexable terms as (term, weight), held flat
+    // like neighbour lists.
+    let queries = Neighbors::build(n, m, Vec::new, |terms: &mut Vec<Link>, d, slot| {
+        let (ids, values) = matrix.row(d);
+        terms.clear();
+        terms.extend(
+            ids.iter()
                 .zip(values)
                 .filter(|(t, _)| indexable[**t as usize])
-                .map(|(t, v)| (*t, *v))
-                .collect();
-            terms.sort_unstable_by(best_first);
+                .map(|(t, v)| (*t, *v)),
+        );
+        if terms.len() > m {
+            terms.select_nth_unstable_by(m, best_first);
             terms.truncate(m);
-            terms
-        })
-        .collect();
+        }
+        terms.sort_unstable_by(best_first);
+        slot[..terms.len()].copy_from_slice(terms);
+        terms.len()
+    });
     let cap = ((params.candidate_budget / (n as u64 * m as u64)) as usize).max(MIN_POSTINGS);
-    let postings = Postings::build(&queries, vocab.len(), cap, params.seed);
-    let k = params.neighbors;
+    let postings = postings(&queries, vocab.len(), cap, params.seed);
     let rerank = k * RERANK_FACTOR;
-    let first: Neighbors = (0..n)
-        .into_par_iter()
-        .with_min_len(256)
-        .map_init(
-            || Scratch::new(n, vocab.len()),
-            |scratch, d| {
-                neighbours_of(
-                    d as u32,
-                    &queries[d],
-                    matrix,
-                    &postings,
-                    scratch,
-                    k,
-                    rerank,
-                    params.min_similarity,
-                )
-            },
-        )
-        .collect();
+    let first = Neighbors::build(
+        n,
+        k,
+        || Scratch::new(n, vocab.len()),
+        |scratch, d, slot| {
+            neighbours_of(
+                d as u32,
+                &queries[d],
+                matrix,
+                &postings,
+                scratch,
+                rerank,
+                params.min_similarity,
+                slot,
+            )
+        },
+    );
     drop(postings);
     drop(queries);
     refine(matrix, vocab.len(), &first, k, params.min_similarity)
@@ -113,44 +111,44 @@ pub fn refine(
     min_similarity: f32,
 ) -> Neighbors {
     let n = graph.len();
-    let reverse = ReverseNeighbors::build(graph, (k / REVERSE_DIVISOR).max(1));
+    let reverse = reverse_neighbours(graph, (k / REVERSE_DIVISOR).max(1));
     let around = |d: usize| {
         graph[d]
             .iter()
             .map(|(o, _)| *o)
-            .chain(reverse.of(d).iter().copied())
+            .chain(reverse.row(d).iter().copied())
     };
-    (0..n)
-        .into_par_iter()
-        .with_min_len(256)
-        .map_init(
-            || (vec![u32::MAX; n], ExactScorer::new(terms)),
-            |(seen, scorer), d| {
-                // `seen[o] == d` marks a candidate already taken for `d`.
-                let stamp = d as u32;
-                seen[d] = stamp;
-                let candidates = around(d)
-                    .flat_map(|near| std::iter::once(near).chain(around(near as usize)))
-                    .filter(|&o| std::mem::replace(&mut seen[o as usize], stamp) != stamp);
-                let scored = scorer.score(matrix, d, candidates, min_similarity);
-                best_k(d as u32, scored, k)
-            },
-        )
-        .collect()
+    Neighbors::build(
+        n,
+        k,
+        || (vec![u32::MAX; n], ExactScorer::new(terms), Vec::new()),
+        |(seen, scorer, scored), d, slot| {
+            // `seen[o] == d` marks a candidate already taken for `d`.
+            let stamp = d as u32;
+            seen[d] = stamp;
+            let candidates = around(d)
+                .flat_map(|near| std::iter::once(near).chain(around(near as usize)))
+                .filter(|&o| std::mem::replace(&mut seen[o as usize], stamp) != stamp);
+            scorer.score(matrix, d, candidates, min_similarity, scored);
+            best_k(d as u32, scored, slot)
+        },
+    )
 }
 
 /// Highest score first; ties go to the lower id, so that order never
 /// depends on the thread count.
-fn best_first(a: &(u32, f32), b: &(u32, f32)) -> std::cmp::Ordering {
+fn best_first(a: &Link, b: &Link) -> std::cmp::Ordering {
     b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
-/// Ticket `d`'s `k` most similar candidates. Equally similar ones (exact
-/// duplicates) are ordered by a hash of the pair rather than by index:
-/// otherwise every copy of a repeated text would link to the same few
-/// lowest-numbered copies, a star that modularity breaks into singletons.
-fn best_k(d: u32, mut scored: Vec<(u32, f32)>, k: usize) -> Vec<(u32, f32)> {
-    let order = |a: &(u32, f32), b: &(u32, f32)| {
+/// Writes ticket `d`'s most similar candidates into `slot`, as many as it
+/// holds, and returns how many. Equally similar ones (exact duplicates) are
+/// ordered by a hash of the pair rather than by index: otherwise every copy
+/// of a repeated text would link to the same few lowest-numbered copies, a
+/// star that modularity breaks into singletons.
+fn best_k(d: u32, scored: &mut Vec<Link>, slot: &mut [Link]) -> usize {
+    let k = slot.len();
+    let order = |a: &Link, b: &Link| {
         b.1.total_cmp(&a.1)
             .then_with(|| pair_rank(d, a.0).cmp(&pair_rank(d, b.0)))
             .then(a.0.cmp(&b.0))
@@ -160,91 +158,48 @@ fn best_k(d: u32, mut scored: Vec<(u32, f32)>, k: usize) -> Vec<(u32, f32)> {
         scored.truncate(k);
     }
     scored.sort_unstable_by(order);
-    // Collected from a longer list, it would keep that list's capacity.
-    scored.shrink_to_fit();
-    scored
+    slot[..scored.len()].copy_from_slice(scored);
+    scored.len()
 }
 
 /// For each ticket, the tickets that list it as a neighbour, most similar
-/// first, at most `cap` of them (CSR).
-struct ReverseNeighbors {
-    indptr: Vec<usize>,
-    tickets: Vec<u32>,
-}
-
-impl ReverseNeighbors {
-    fn build(graph: &Neighbors, cap: usize) -> Self {
-        let n = graph.len();
-        let mut lists: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n];
+/// first, at most `cap` of them.
+fn reverse_neighbours(graph: &Neighbors, cap: usize) -> Rows<u32> {
+    let mut lists = Rows::scatter(graph.len(), |put| {
         for (d, list) in graph.iter().enumerate() {
             for &(o, sim) in list {
-                lists[o as usize].push((d as u32, sim));
+                put(o as usize, (d as u32, sim));
             }
         }
-        lists.par_iter_mut().for_each(|list| {
-            list.sort_unstable_by(best_first);
-            list.truncate(cap);
-        });
-        let mut reverse = ReverseNeighbors {
-            indptr: Vec::with_capacity(n + 1),
-            tickets: Vec::new(),
-        };
-        reverse.indptr.push(0);
-        for list in lists {
-            reverse.tickets.extend(list.iter().map(|(d, _)| *d));
-            reverse.indptr.push(reverse.tickets.len());
-        }
-        reverse
-    }
-
-    fn of(&self, d: usize) -> &[u32] {
-        &self.tickets[self.indptr[d]..self.indptr[d + 1]]
+    });
+    lists.edit(|_, list| {
+        list.sort_unstable_by(best_first);
+        cap
+    });
+    Rows {
+        indptr: lists.indptr,
+        items: lists.items.into_iter().map(|(d, _)| d).collect(),
     }
 }
 
-/// Term → (ticket, weight), capped by a seeded sample.
-struct Postings {
-    indptr: Vec<usize>,
-    docs: Vec<u32>,
-    weights: Vec<f32>,
-}
-
-impl Postings {
-    fn build(queries: &[Vec<(u32, f32)>], terms: usize, cap: usize, seed: u64) -> Postings {
-        let mut lists: Vec<Vec<(u32, f32)>> = vec![Vec::new(); terms];
-        for (d, q) in queries.iter().enumerate() {
-            for &(t, w) in q {
-                lists[t as usize].push((d as u32, w));
+/// Term → (ticket, weight) of the tickets that query it, capped by a seeded
+/// sample and kept in ticket order.
+fn postings(queries: &Neighbors, terms: usize, cap: usize, seed: u64) -> Rows<Link> {
+    let mut lists = Rows::scatter(terms, |put| {
+        for (d, query) in queries.iter().enumerate() {
+            for &(t, w) in query {
+                put(t as usize, (d as u32, w));
             }
         }
-        lists.par_iter_mut().for_each(|list| {
-            if list.len() > cap {
-                list.select_nth_unstable_by_key(cap, |(d, _)| sample_rank(seed, *d));
-                list.truncate(cap);
-                list.sort_unstable_by_key(|(d, _)| *d);
-                list.shrink_to_fit();
-            }
-        });
-        let mut p = Postings {
-            indptr: Vec::with_capacity(terms + 1),
-            docs: Vec::new(),
-            weights: Vec::new(),
-        };
-        p.indptr.push(0);
-        for list in lists {
-            for (d, w) in list {
-                p.docs.push(d);
-                p.weights.push(w);
-            }
-            p.indptr.push(p.docs.len());
+    });
+    lists.edit(|_, list| {
+        if list.len() > cap {
+            list.select_nth_unstable_by_key(cap, |(d, _)| sample_rank(seed, *d));
+            list[..cap].sort_unstable_by_key(|(d, _)| *d);
         }
-        p
-    }
-
-    fn list(&self, term: u32) -> (&[u32], &[f32]) {
-        let (a, b) = (self.indptr[term as usize], self.indptr[term as usize + 1]);
-        (&self.docs[a..b], &self.weights[a..b])
-    }
+        cap
+    });
+    lists
 }
 
 /// A ticket's place in every capped posting list's sample: the same for a
@@ -276,34 +231,33 @@ impl ExactScorer {
         }
     }
 
-    /// `candidates` with their similarity to row `d`, those below
-    /// `min_similarity` left out.
+    /// Replaces `scored` with `candidates` and their similarity to row
+    /// `d`, those below `min_similarity` left out.
     fn score(
         &mut self,
         matrix: &CsrMatrix,
         d: usize,
         candidates: impl Iterator<Item = u32>,
         min_similarity: f32,
-    ) -> Vec<(u32, f32)> {
+        scored: &mut Vec<Link>,
+    ) {
         let (ids, values) = matrix.row(d);
         for (&t, &v) in ids.iter().zip(values) {
             self.query[t as usize] = v;
         }
-        let scored = candidates
-            .filter_map(|o| {
-                let (oi, ov) = matrix.row(o as usize);
-                let sim: f32 = oi
-                    .iter()
-                    .zip(ov)
-                    .map(|(&t, &v)| self.query[t as usize] * v)
-                    .sum();
-                (sim >= min_similarity).then_some((o, sim))
-            })
-            .collect();
+        scored.clear();
+        scored.extend(candidates.filter_map(|o| {
+            let (oi, ov) = matrix.row(o as usize);
+            let sim: f32 = oi
+                .iter()
+                .zip(ov)
+                .map(|(&t, &v)| self.query[t as usize] * v)
+                .sum();
+            (sim >= min_similarity).then_some((o, sim))
+        }));
         for &t in ids {
             self.query[t as usize] = 0.0;
         }
-        scored
     }
 }
 
@@ -311,6 +265,8 @@ impl ExactScorer {
 struct Scratch {
     partial: Vec<f32>,
     touched: Vec<u32>,
+    candidates: Vec<Link>,
+    scored: Vec<Link>,
     scorer: ExactScorer,
 }
 
@@ -319,55 +275,58 @@ impl Scratch {
         Scratch {
             partial: vec![0.0; n],
             touched: Vec::new(),
+            candidates: Vec::new(),
+            scored: Vec::new(),
             scorer: ExactScorer::new(terms),
         }
     }
 }
 
+/// Ticket `d`'s first neighbours, written into `slot`: the candidates
+/// sharing its query terms with the highest partial dot products, scored
+/// exactly.
 #[allow(clippy::too_many_arguments)]
 fn neighbours_of(
     d: u32,
-    query: &[(u32, f32)],
+    query: &[Link],
     matrix: &CsrMatrix,
-    postings: &Postings,
+    postings: &Rows<Link>,
     s: &mut Scratch,
-    k: usize,
     rerank: usize,
     min_similarity: f32,
-) -> Vec<(u32, f32)> {
+    slot: &mut [Link],
+) -> usize {
     for &(t, w) in query {
-        let (docs, weights) = postings.list(t);
-        for (&other, &w2) in docs.iter().zip(weights) {
+        for &(other, w2) in postings.row(t as usize) {
             if other == d {
                 continue;
             }
-            let slot = &mut s.partial[other as usize];
-            if *slot == 0.0 {
+            let partial = &mut s.partial[other as usize];
+            if *partial == 0.0 {
                 s.touched.push(other);
             }
-            *slot += w * w2;
+            *partial += w * w2;
         }
     }
-    let mut candidates: Vec<(u32, f32)> = s
-        .touched
-        .iter()
-        .map(|&o| (o, s.partial[o as usize]))
-        .collect();
+    s.candidates.clear();
+    s.candidates
+        .extend(s.touched.iter().map(|&o| (o, s.partial[o as usize])));
     for &o in &s.touched {
         s.partial[o as usize] = 0.0;
     }
     s.touched.clear();
-    if candidates.len() > rerank {
-        candidates.select_nth_unstable_by(rerank, best_first);
-        candidates.truncate(rerank);
+    if s.candidates.len() > rerank {
+        s.candidates.select_nth_unstable_by(rerank, best_first);
+        s.candidates.truncate(rerank);
     }
-    let scored = s.scorer.score(
+    s.scorer.score(
         matrix,
         d as usize,
-        candidates.into_iter().map(|(o, _)| o),
+        s.candidates.iter().map(|(o, _)| *o),
         min_similarity,
+        &mut s.scored,
     );
-    best_k(d, scored, k)
+    best_k(d, &mut s.scored, slot)
 }
 
 #[cfg(test)]
@@ -461,16 +420,17 @@ mod tests {
         ]);
         let (r0, r1, r2, r3) = (row_of(&c, 0), row_of(&c, 1), row_of(&c, 2), row_of(&c, 3));
         let link = |o: usize| (o as u32, 0.0);
-        let mut first: Neighbors = vec![Vec::new(); 4];
-        first[r0] = vec![link(r1)];
-        first[r1] = vec![link(r3)];
-        first[r2] = vec![link(r3)];
-        first[r3] = vec![link(r2)];
+        let mut lists = vec![Vec::new(); 4];
+        lists[r0] = vec![link(r1)];
+        lists[r1] = vec![link(r3)];
+        lists[r2] = vec![link(r3)];
+        lists[r3] = vec![link(r2)];
+        let first = Neighbors::from_lists(2, &lists);
         let refined = refine(&c.matrix, c.vocab.len(), &first, 2, 0.0);
         assert_eq!(refined[r0][0].0 as usize, r3, "two steps away, found");
         assert!((refined[r0][0].1 - c.matrix.dot_rows(r0, r3)).abs() < 1e-5);
         assert_eq!(refined[r3][0].0 as usize, r0, "found through reverse links");
-        for list in &refined {
+        for list in refined.iter() {
             assert!(list.len() <= 2);
             assert!(list.windows(2).all(|w| w[0].1 >= w[1].1));
         }

@@ -24,8 +24,10 @@ pub mod identity;
 pub mod join;
 pub mod knn;
 pub mod leiden;
+pub mod neighbors;
 pub mod params;
 pub mod recluster;
+mod rows;
 pub mod summary;
 
 use std::time::Instant;
@@ -114,16 +116,7 @@ pub fn cluster_constrained(
     let graph = if cannot_link.is_empty() {
         graph::Graph::from_neighbors(neighbors)
     } else {
-        let kept: knn::Neighbors = neighbors
-            .iter()
-            .enumerate()
-            .map(|(d, list)| {
-                list.iter()
-                    .copied()
-                    .filter(|&(o, _)| !cannot_link.conflict(d as u32, o))
-                    .collect()
-            })
-            .collect();
+        let kept = neighbors.filtered(|d, o| !cannot_link.conflict(d, o));
         graph::Graph::from_neighbors(&kept)
     };
     on_stage(Stage::Communities);
