@@ -86,24 +86,28 @@ pub fn hold_back_fringe(
     if moved == 0 {
         return 0;
     }
-    let rows: Vec<Vec<(u32, f32)>> = (0..graph.nodes())
-        .map(|v| {
-            if !fringe[v] {
-                return Vec::new();
-            }
+    // The fringe's own graph, over fringe rows only: Leiden then works on
+    // the few rows that move, not on every row of the corpus.
+    let rows_of_fringe: Vec<usize> = (0..graph.nodes()).filter(|&v| fringe[v]).collect();
+    let mut place = vec![u32::MAX; graph.nodes()];
+    for (i, &v) in rows_of_fringe.iter().enumerate() {
+        place[v] = i as u32;
+    }
+    let rows: Vec<Vec<(u32, f32)>> = rows_of_fringe
+        .iter()
+        .map(|&v| {
             graph
                 .neighbors(v)
                 .filter(|&(o, _)| fringe[o])
-                .map(|(o, w)| (o as u32, w as f32))
+                .map(|(o, w)| (place[o], w as f32))
                 .collect()
         })
         .collect();
+    drop(place);
     let among_fringe = leiden::leiden(&Graph::from_rows(rows), resolution, seed);
     let fresh = membership.iter().copied().max().map_or(0, |m| m + 1);
-    for (v, &f) in fringe.iter().enumerate() {
-        if f {
-            membership[v] = fresh + among_fringe[v];
-        }
+    for (&v, &c) in rows_of_fringe.iter().zip(&among_fringe) {
+        membership[v] = fresh + c;
     }
     moved
 }

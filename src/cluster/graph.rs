@@ -1,7 +1,7 @@
 //! The similarity graph: undirected, weighted, in compressed rows (CSR).
 
 use super::knn::Neighbors;
-use super::rows::Rows;
+use super::rows::{Rows, sum_equal_keys};
 
 /// An undirected weighted graph. Each edge appears in both endpoints' rows.
 /// `strength[v]` is the sum of v's edge weights (including edges folded into
@@ -32,16 +32,7 @@ impl Graph {
         // Merge duplicate pairs (both directions listed) by summing.
         rows.edit(|_, row| {
             row.sort_unstable_by_key(|(v, _)| *v);
-            let mut len = 0;
-            for i in 0..row.len() {
-                if len > 0 && row[len - 1].0 == row[i].0 {
-                    row[len - 1].1 += row[i].1;
-                } else {
-                    row[len] = row[i];
-                    len += 1;
-                }
-            }
-            len
+            sum_equal_keys(row)
         });
         let Rows {
             indptr,

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use super::graph::Graph;
 use super::leiden::members_by_community;
+use super::rows::sum_equal_keys;
 use crate::vectors::CsrMatrix;
 
 /// Rewrites `membership` so that adjacent communities with alike centroids
@@ -110,7 +111,12 @@ fn summed_rows(matrix: &CsrMatrix, rows: &[u32]) -> Vec<(u32, f32)> {
         })
         .collect();
     all.sort_unstable_by_key(|(t, _)| *t);
-    add_sorted(&all, &[])
+    // Equal terms summed in place: the sum is far shorter than its rows,
+    // and a community's rows can be megabytes.
+    let len = sum_equal_keys(&mut all);
+    all.truncate(len);
+    all.shrink_to_fit();
+    all
 }
 
 /// Two rows sorted by term id added together (equal terms in either summed).

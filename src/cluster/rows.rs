@@ -68,6 +68,22 @@ impl<T: Copy + Default + Send> Rows<T> {
     }
 }
 
+/// Sums runs of adjacent items with the same key into one, packed at the
+/// front of `items`; returns how many are left. Sorted by key first, every
+/// key is left once.
+pub fn sum_equal_keys(items: &mut [(u32, f32)]) -> usize {
+    let mut len = 0;
+    for i in 0..items.len() {
+        if len > 0 && items[len - 1].0 == items[i].0 {
+            items[len - 1].1 += items[i].1;
+        } else {
+            items[len] = items[i];
+            len += 1;
+        }
+    }
+    len
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +117,12 @@ mod tests {
         assert!(rows.row(1).is_empty());
         assert_eq!(rows.row(2), [6, 7]);
         assert_eq!(rows.items.len(), 4);
+    }
+
+    #[test]
+    fn adjacent_equal_keys_are_summed_once() {
+        let mut items = [(1, 0.5), (1, 0.25), (2, 1.0), (3, 0.5), (3, 0.5)];
+        let left = sum_equal_keys(&mut items);
+        assert_eq!(&items[..left], [(1, 0.75), (2, 1.0), (3, 1.0)]);
     }
 }

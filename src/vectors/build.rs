@@ -212,8 +212,7 @@ impl CorpusBuilder {
             (&term_ids[a..a + kept_len[d]], &counts[a..a + kept_len[d]])
         };
         let order = locality_order(n, &row);
-        let matrix = CsrMatrix::gathered(&order, &row);
-        drop((term_ids, counts));
+        let matrix = CsrMatrix::gathered(&order, &indptr, &kept_len, term_ids, counts);
         let mut keys = self.keys;
         Corpus {
             keys: order

@@ -26,44 +26,32 @@ impl CsrMatrix {
         m
     }
 
-    /// The matrix of rows `row(order[0])`, `row(order[1])`, …, each sorted
-    /// by term id, copied in parallel into one allocation per array.
-    pub fn gathered<'a>(
+    /// The matrix of rows `order[0]`, `order[1]`, … of a matrix held as
+    /// `ids` and `values`, row `d` being the `len[d]` entries from
+    /// `start[d]` (each sorted by term id). Each array is copied in
+    /// parallel and dropped once copied, so that the rows are never held
+    /// twice over: at a million tickets that is 150 MB less at the peak.
+    pub fn gathered(
         order: &[usize],
-        row: &(impl Fn(usize) -> (&'a [u32], &'a [f32]) + Sync),
+        start: &[u64],
+        len: &[usize],
+        ids: Vec<u32>,
+        values: Vec<f32>,
     ) -> Self {
         let mut indptr = Vec::with_capacity(order.len() + 1);
         indptr.push(0u64);
         for &d in order {
-            indptr.push(indptr[indptr.len() - 1] + row(d).0.len() as u64);
+            indptr.push(indptr[indptr.len() - 1] + len[d] as u64);
         }
-        let nnz = indptr[order.len()] as usize;
-        let (mut indices, mut values) = (vec![0u32; nnz], vec![0f32; nnz]);
-        // Blocks of rows, each filling its own stretch of both arrays.
-        const BLOCK: usize = 8192;
-        let mut blocks = Vec::new();
-        let (mut indices_rest, mut values_rest) = (&mut indices[..], &mut values[..]);
-        for start in (0..order.len()).step_by(BLOCK) {
-            let end = (start + BLOCK).min(order.len());
-            let len = (indptr[end] - indptr[start]) as usize;
-            let (i, i_tail) = indices_rest.split_at_mut(len);
-            let (v, v_tail) = values_rest.split_at_mut(len);
-            blocks.push((&order[start..end], i, v));
-            (indices_rest, values_rest) = (i_tail, v_tail);
-        }
-        blocks.into_par_iter().for_each(|(rows, indices, values)| {
-            let mut at = 0;
-            for &d in rows {
-                let (ids, weights) = row(d);
-                indices[at..at + ids.len()].copy_from_slice(ids);
-                values[at..at + ids.len()].copy_from_slice(weights);
-                at += ids.len();
-            }
-        });
+        let span = |d: usize| start[d] as usize..start[d] as usize + len[d];
+        let indices = gather(order, &indptr, |d| &ids[span(d)]);
+        drop(ids);
+        let gathered_values = gather(order, &indptr, |d| &values[span(d)]);
+        drop(values);
         CsrMatrix {
             indptr,
             indices,
-            values,
+            values: gathered_values,
         }
     }
 
@@ -104,6 +92,35 @@ impl CsrMatrix {
     pub fn heap_bytes(&self) -> usize {
         self.indptr.capacity() * 8 + self.indices.capacity() * 4 + self.values.capacity() * 4
     }
+}
+
+/// Rows `row(order[0])`, `row(order[1])`, … of one array, copied in
+/// parallel into one allocation laid out by `indptr`.
+fn gather<'a, T: Copy + Default + Send + Sync + 'a>(
+    order: &[usize],
+    indptr: &[u64],
+    row: impl Fn(usize) -> &'a [T] + Sync,
+) -> Vec<T> {
+    let mut out = vec![T::default(); indptr[order.len()] as usize];
+    // Blocks of rows, each filling its own stretch of the array.
+    const BLOCK: usize = 8192;
+    let mut blocks = Vec::new();
+    let mut rest = &mut out[..];
+    for first in (0..order.len()).step_by(BLOCK) {
+        let end = (first + BLOCK).min(order.len());
+        let (block, tail) = rest.split_at_mut((indptr[end] - indptr[first]) as usize);
+        blocks.push((&order[first..end], block));
+        rest = tail;
+    }
+    blocks.into_par_iter().for_each(|(rows, block)| {
+        let mut at = 0;
+        for &d in rows {
+            let items = row(d);
+            block[at..at + items.len()].copy_from_slice(items);
+            at += items.len();
+        }
+    });
+    out
 }
 
 /// Dot product of two sparse vectors sorted by index (a merge walk).
