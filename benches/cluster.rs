@@ -23,7 +23,7 @@ fn docs(n: usize) -> Vec<DocText> {
             DocText {
                 key: TicketKey {
                     id: t.id,
-                    source: t.source.to_string(),
+                    source: t.source.into(),
                     created_ns: 0,
                 },
                 title: t.title,

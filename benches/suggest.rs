@@ -68,7 +68,7 @@ fn setup(tickets: usize, groups: usize) -> Setup {
         docs.push(DocText {
             key: TicketKey {
                 id: t.id,
-                source: t.source.to_string(),
+                source: t.source.into(),
                 created_ns: 0,
             },
             title: t.title,

@@ -37,7 +37,7 @@ fn generated_families_are_found_and_look_alikes_kept_apart() {
             DocText {
                 key: TicketKey {
                     id: t.id,
-                    source: t.source.to_string(),
+                    source: t.source.into(),
                     created_ns: 0,
                 },
                 title: t.title,

@@ -193,7 +193,7 @@ mod tests {
                 DocText {
                     key: TicketKey {
                         id: text("id"),
-                        source: text("source"),
+                        source: text("source").into(),
                         created_ns: 0,
                     },
                     title: text("title"),

@@ -70,7 +70,7 @@ pub fn ticket_text(t: crate::model::Ticket) -> DocText {
     DocText {
         key: TicketKey {
             id: t.id.to_string(),
-            source: t.source.as_str().to_string(),
+            source: t.source.as_str().into(),
             created_ns: unix_ns(t.created_at),
         },
         title: t.title,
@@ -209,7 +209,7 @@ fn add_rows(
     for (row, t) in rows.into_iter().zip(terms) {
         let key = TicketKey {
             id: row.id,
-            source: row.source,
+            source: builder.shared_source(&row.source),
             created_ns: row.created_ns,
         };
         builder.push(key, &t.expect("every row analysed"));

@@ -109,7 +109,7 @@ fn summarize_one(
     let (mut first, mut last) = (i64::MAX, i64::MIN);
     for &d in members {
         let key = &corpus.keys[d as usize];
-        *by_source.entry(key.source.clone()).or_insert(0) += 1;
+        *by_source.entry(&*key.source).or_insert(0) += 1;
         first = first.min(key.created_ns);
         last = last.max(key.created_ns);
     }
@@ -119,7 +119,10 @@ fn summarize_one(
         label_term_ids,
         // The mean cosine to the unit centre equals the mean vector's length.
         cohesion: norm,
-        by_source,
+        by_source: by_source
+            .into_iter()
+            .map(|(source, n)| (source.to_string(), n))
+            .collect(),
         first_seen_ns: first,
         last_seen_ns: last,
     }

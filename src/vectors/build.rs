@@ -3,6 +3,7 @@
 //! the text of a million tickets never sits in memory at once.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -34,6 +35,8 @@ pub struct CorpusBuilder {
     /// The boilerplate, found in the first chunk added or given.
     boilerplate: Option<Arc<Boilerplate>>,
     weighted: Vec<(u32, f32)>,
+    /// Each source named so far, once.
+    sources: HashSet<Arc<str>>,
 }
 
 /// A ticket's title and body as analysed: cleaned when `cleaning` is on
@@ -74,6 +77,7 @@ impl CorpusBuilder {
             counts: Vec::new(),
             boilerplate: None,
             weighted: Vec::new(),
+            sources: HashSet::new(),
         }
     }
 
@@ -128,7 +132,8 @@ impl CorpusBuilder {
     }
 
     /// Adds one analysed ticket, its ids from this builder's dictionary.
-    pub fn push(&mut self, key: TicketKey, terms: &TicketTerms) {
+    pub fn push(&mut self, mut key: TicketKey, terms: &TicketTerms) {
+        key.source = self.shared_source(&key.source);
         terms.weighted_into(self.title_weight, &mut self.weighted);
         for &(id, count) in &self.weighted {
             self.term_ids.push(id);
@@ -136,6 +141,16 @@ impl CorpusBuilder {
         }
         self.indptr.push(self.term_ids.len() as u64);
         self.keys.push(key);
+    }
+
+    /// The one copy of `source` this builder's keys share.
+    pub fn shared_source(&mut self, source: &str) -> Arc<str> {
+        if let Some(shared) = self.sources.get(source) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = source.into();
+        self.sources.insert(Arc::clone(&shared));
+        shared
     }
 
     /// Prunes rare and common terms and weighs the rest into L2-normalised

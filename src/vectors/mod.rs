@@ -31,7 +31,9 @@ use crate::clean::Boilerplate;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TicketKey {
     pub id: String,
-    pub source: String,
+    /// Shared by every ticket of the source in a corpus (a corpus has a
+    /// few sources and up to millions of tickets).
+    pub source: Arc<str>,
     pub created_ns: i64,
 }
 
