@@ -49,12 +49,11 @@ impl CannotLink {
     }
 
     /// Each of the first `n` rows' (split, part) pairs, as Leiden takes
-    /// them; empty when no row was ever split.
+    /// them, up to the last row that has any (empty when no row was ever
+    /// split).
     pub fn tags(&self, n: usize) -> Vec<super::leiden::PartTags> {
-        if self.is_empty() {
-            return Vec::new();
-        }
-        (0..n as u32)
+        let last = self.parts.keys().max().map_or(0, |&r| r as usize + 1);
+        (0..last.min(n) as u32)
             .map(|r| self.parts.get(&r).cloned().unwrap_or_default())
             .collect()
     }

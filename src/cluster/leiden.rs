@@ -20,6 +20,7 @@
 //! community, and aggregated nodes carry the union of their members' pairs,
 //! so no pass can put two parts together.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
 
 use rand::SeedableRng;
@@ -39,6 +40,13 @@ pub fn leiden(graph: &Graph, resolution: f64, seed: u64) -> Vec<u32> {
 /// The (split, part) pairs a node holds; a node with none is free.
 pub type PartTags = Vec<(u32, u32)>;
 
+/// Node `v`'s pairs: `tags` may stop short of the graph's last node (and is
+/// empty when nothing was ever split, so that a million free tickets cost
+/// no list each).
+fn tags_of(tags: &[PartTags], v: usize) -> &[(u32, u32)] {
+    tags.get(v).map_or(&[], Vec::as_slice)
+}
+
 /// As [`leiden`], with each node's (split, part) pairs (`tags[v]`; may be
 /// shorter than the graph, or empty): no community ever holds two parts of
 /// one split.
@@ -53,12 +61,9 @@ pub fn leiden_constrained(
     if graph.total <= 0.0 {
         return membership;
     }
-    let tags: Vec<PartTags> = (0..n)
-        .map(|v| tags.get(v).cloned().unwrap_or_default())
-        .collect();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     for _ in 0..PASSES {
-        membership = one_pass(graph, membership, resolution, &tags, &mut rng);
+        membership = one_pass(graph, membership, resolution, tags, &mut rng);
     }
     renumber(&membership).0
 }
@@ -144,7 +149,7 @@ fn one_pass(
 ) -> Vec<u32> {
     let mut node_of: Vec<u32> = (0..g0.nodes() as u32).collect();
     let mut owned: Option<Graph> = None;
-    let mut tags: Vec<PartTags> = tags0.to_vec();
+    let mut tags: Cow<'_, [PartTags]> = Cow::Borrowed(tags0);
     let constrained = tags.iter().any(|t| !t.is_empty());
     let mut part = renumber(&initial).0;
     loop {
@@ -172,9 +177,7 @@ fn one_pass(
                     }
                 }
             }
-            tags = merged;
-        } else {
-            tags = vec![Vec::new(); count];
+            tags = Cow::Owned(merged);
         }
         for v in node_of.iter_mut() {
             *v = refined[*v as usize];
@@ -247,11 +250,11 @@ fn move_nodes(
         }
         total[old] -= k;
         size[old] -= 1;
-        ledger.remove(old as u32, &tags[v]);
+        ledger.remove(old as u32, tags_of(tags, v));
         let mut best = old;
         let mut best_gain = weight_to[old] - gamma * k * total[old] / m2;
         for &c in &touched {
-            if !ledger.allows(c, &tags[v]) {
+            if !ledger.allows(c, tags_of(tags, v)) {
                 continue;
             }
             let c = c as usize;
@@ -273,7 +276,7 @@ fn move_nodes(
         }
         total[best] += k;
         size[best] += 1;
-        ledger.add(best as u32, &tags[v]);
+        ledger.add(best as u32, tags_of(tags, v));
         part[v] = best as u32;
         if best != old {
             if size[old] == 0 {
