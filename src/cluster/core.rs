@@ -28,6 +28,7 @@
 
 use super::graph::Graph;
 use super::leiden;
+use super::rows::Rows;
 
 /// How much of a community is held back as its fringe.
 #[derive(Debug, Clone, Copy)]
@@ -86,28 +87,22 @@ pub fn hold_back_fringe(
     if moved == 0 {
         return 0;
     }
-    // The fringe's own graph, over fringe rows only: Leiden then works on
-    // the few rows that move, not on every row of the corpus.
-    let rows_of_fringe: Vec<usize> = (0..graph.nodes()).filter(|&v| fringe[v]).collect();
-    let mut place = vec![u32::MAX; graph.nodes()];
-    for (i, &v) in rows_of_fringe.iter().enumerate() {
-        place[v] = i as u32;
-    }
-    let rows: Vec<Vec<(u32, f32)>> = rows_of_fringe
-        .iter()
-        .map(|&v| {
-            graph
-                .neighbors(v)
-                .filter(|&(o, _)| fringe[o])
-                .map(|(o, w)| (place[o], w as f32))
-                .collect()
-        })
-        .collect();
-    drop(place);
-    let among_fringe = leiden::leiden(&Graph::from_rows(rows), resolution, seed);
+    // The edges between fringe rows, in compressed rows over every row (the
+    // others empty): Leiden's node order, and so its communities, stay
+    // those of the whole graph, with no list allocated per row.
+    let rows = Rows::scatter(graph.nodes(), |put| {
+        for v in (0..graph.nodes()).filter(|&v| fringe[v]) {
+            for (o, w) in graph.neighbors(v).filter(|&(o, _)| fringe[o]) {
+                put(v, (o as u32, w as f32));
+            }
+        }
+    });
+    let among_fringe = leiden::leiden(&Graph::from_compressed(rows), resolution, seed);
     let fresh = membership.iter().copied().max().map_or(0, |m| m + 1);
-    for (&v, &c) in rows_of_fringe.iter().zip(&among_fringe) {
-        membership[v] = fresh + c;
+    for (v, &f) in fringe.iter().enumerate() {
+        if f {
+            membership[v] = fresh + among_fringe[v];
+        }
     }
     moved
 }

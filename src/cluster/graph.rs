@@ -49,6 +49,14 @@ impl Graph {
         Graph::of(indptr, edges, strength)
     }
 
+    /// A graph whose rows are already symmetric, held in compressed rows.
+    pub fn from_compressed(rows: Rows<(u32, f32)>) -> Graph {
+        let strength = (0..rows.indptr.len() - 1)
+            .map(|r| rows.row(r).iter().map(|(_, w)| f64::from(*w)).sum())
+            .collect();
+        Graph::of(rows.indptr, rows.items, strength)
+    }
+
     pub fn from_rows(rows: Vec<Vec<(u32, f32)>>) -> Graph {
         let strength: Vec<f64> = rows
             .iter()
