@@ -34,19 +34,7 @@ impl Graph {
             row.sort_unstable_by_key(|(v, _)| *v);
             sum_equal_keys(row)
         });
-        let Rows {
-            indptr,
-            items: edges,
-        } = rows;
-        let strength = (0..n)
-            .map(|u| {
-                edges[indptr[u]..indptr[u + 1]]
-                    .iter()
-                    .map(|(_, w)| f64::from(*w))
-                    .sum()
-            })
-            .collect();
-        Graph::of(indptr, edges, strength)
+        Graph::from_compressed(rows)
     }
 
     /// A graph whose rows are already symmetric, held in compressed rows.
