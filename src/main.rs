@@ -6,6 +6,9 @@ use std::io::IsTerminal;
 use clap::Parser;
 use refrain::cli::{self, Cli};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = Cli::parse();
     // The server logs what it does; one-shot commands report through their

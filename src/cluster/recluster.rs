@@ -339,9 +339,9 @@ pub fn recluster(
     job: &JobId,
     progress: &mut dyn Progress,
 ) -> Result<(ReclusterReport, Space), ReclusterError> {
+    let _prompt = crate::memory::PromptRelease::hold();
     let started = Instant::now();
     let corpus = read_corpus(store, analysis, params, progress)?;
-    crate::memory::release_freed();
     let analyzer = analysis.analyzer().settings();
     let mut timings = ReclusterTimings {
         vectorize_s: seconds_since(started),
@@ -351,7 +351,6 @@ pub fn recluster(
     let knn_started = Instant::now();
     let neighbors = knn(&corpus.matrix, &corpus.vocab, params);
     timings.neighbors_s = seconds_since(knn_started);
-    crate::memory::release_freed();
     let space = Space::with_neighbors(corpus, params, neighbors);
     let attached = attach_undecided(store, &space, &AttachParams::in_recluster(), false, &[])?;
     let constraints = constraints(store, &space)?;
