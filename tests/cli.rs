@@ -702,3 +702,118 @@ fn the_digest_and_the_exports_from_the_terminal() {
         "--generic needs --dry-run"
     );
 }
+
+/// `refrain serve` on a free port of this machine, killed when dropped.
+struct Served {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Served {
+    fn start(dir: &Path) -> Served {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_refrain"))
+            .args(["serve", "--data", "data", "--addr", &addr])
+            .current_dir(dir)
+            .env("REFRAIN_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve starts");
+        let served = Served { child, addr };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while served.get("/readyz").is_none() {
+            assert!(std::time::Instant::now() < deadline, "the server got ready");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        served
+    }
+
+    fn get(&self, path: &str) -> Option<Value> {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut r = agent
+            .get(format!("http://{}{path}", self.addr))
+            .call()
+            .ok()?;
+        (r.status() == 200)
+            .then(|| r.body_mut().read_json().ok())
+            .flatten()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn ingest_to_a_server_over_several_connections_keeps_each_tickets_versions_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Ten versions of ticket `a`, one a batch of 20, with three batches in
+    // flight; the batches of odd versions are slow to store (long bodies),
+    // so without the ordering a later version would land first and an
+    // older one last.
+    let heavy = "the export job times out again and again ".repeat(1400);
+    let mut lines = Vec::new();
+    for v in 1..=10 {
+        lines.push(format!(r#"{{"id":"a","body":"login loop version {v}"}}"#));
+        for i in 1..20 {
+            let body = if v % 2 == 1 {
+                heavy.as_str()
+            } else {
+                "invoice blank"
+            };
+            lines.push(format!(r#"{{"id":"f{v}-{i}","body":"{body} {i}"}}"#));
+        }
+    }
+    lines.insert(7, "not json".into());
+    lines.push(r#"{"id":"bad"}"#.into());
+    std::fs::write(dir.path().join("load.ndjson"), lines.join("\n")).expect("write");
+    let served = Served::start(dir.path());
+    let url = format!("http://{}", served.addr);
+    let out = refrain(
+        &[
+            "ingest",
+            "load.ndjson",
+            "--server",
+            &url,
+            "--batch",
+            "20",
+            "--connections",
+            "3",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let summary: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON summary ({e}): {}", stderr(&out)));
+    assert_eq!(
+        (summary["created"].as_u64(), summary["updated"].as_u64()),
+        (Some(191), Some(9)),
+        "{summary}"
+    );
+    assert_eq!(summary["invalid"], 2, "{summary}");
+    let mut lines_refused: Vec<u64> = summary["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["line"].as_u64())
+        .collect();
+    lines_refused.sort_unstable();
+    assert_eq!(lines_refused, [8, 202], "{summary}");
+    let a = served.get("/v1/tickets/a").expect("ticket a");
+    assert_eq!(
+        a["body"], "login loop version 10",
+        "the last line wins: {a}"
+    );
+}

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::ingest_remote::{RemotePipeline, Sent, Server};
 use super::{DataArgs, UserError};
 use crate::engine::{Engine, EngineOptions, IngestPolicy, IngestReport, PreparedBatch};
 use crate::error::exit;
@@ -79,6 +80,10 @@ pub struct IngestArgs {
     /// Tickets per batch (per request with --server).
     #[arg(long, default_value_t = 10_000)]
     pub batch: usize,
+    /// Requests in flight at once with --server (a batch that repeats an
+    /// id still in flight waits for it, so file order holds per ticket).
+    #[arg(long, default_value_t = 4)]
+    pub connections: usize,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -111,16 +116,22 @@ const ERRORS_SHOWN: usize = 1_000;
 /// Where the tickets go.
 enum Sink {
     Local(Box<Engine>),
-    Remote {
-        url: String,
-        token: Option<String>,
-        agent: ureq::Agent,
-    },
+    Remote(Server),
+}
+
+/// Batches on their way: prepared here and stored by a thread of the
+/// engine's, or sent over several connections.
+enum Pipeline<'scope> {
+    Store(StorePipeline<'scope>),
+    Remote(RemotePipeline<'scope>),
 }
 
 pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
     if args.batch == 0 {
         return Err(UserError("--batch must be at least 1".into()).into());
+    }
+    if args.connections == 0 {
+        return Err(UserError("--connections must be at least 1".into()).into());
     }
     let import = ImportOptions {
         source: args.source.clone(),
@@ -143,15 +154,17 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
         }
     };
     let sink = match &args.server {
-        Some(url) => Sink::Remote {
+        Some(url) => Sink::Remote(Server {
             url: format!("{}/v1/tickets", url.trim_end_matches('/')),
             token: args.token.clone(),
             agent: ureq::Agent::config_builder()
                 .http_status_as_error(false)
                 .timeout_global(Some(Duration::from_secs(600)))
+                .max_idle_connections_per_host(args.connections)
                 .build()
                 .into(),
-        },
+            connections: args.connections,
+        }),
         None => {
             let config = args.data.load_config()?;
             // A bulk load commits the index rarely; the store commits every batch.
@@ -178,8 +191,8 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
         // A local load prepares (validates and analyses) each batch here
         // while a second thread stores the one before, in order.
         let mut pipeline = match &sink {
-            Sink::Local(engine) => Some(StorePipeline::start(scope, engine)),
-            Sink::Remote { .. } => None,
+            Sink::Local(engine) => Pipeline::Store(StorePipeline::start(scope, engine)),
+            Sink::Remote(server) => Pipeline::Remote(RemotePipeline::start(scope, server)),
         };
         for path in &args.files {
             let format = format_of(path, args.format);
@@ -188,11 +201,16 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
             let mut each_batch = |items: Vec<ParsedItem>| {
                 summary.read += items.len();
                 match (&mut pipeline, &sink) {
-                    (Some(pipeline), Sink::Local(engine)) => {
+                    (Pipeline::Store(pipeline), Sink::Local(engine)) => {
                         let prepared = engine.prepare(items, IngestPolicy::SkipInvalid)?;
                         pipeline.send(prepared, &name, &mut summary)?;
                     }
-                    _ => send(&sink, items, &name, &mut summary)?,
+                    (Pipeline::Remote(pipeline), _) => {
+                        pipeline.send(items, &name, &mut |sent| record_sent(sent, &mut summary))?;
+                    }
+                    (Pipeline::Store(_), Sink::Remote(_)) => {
+                        unreachable!("a local load has a store pipeline")
+                    }
                 }
                 progress.set_message(format!("{} tickets", summary.read));
                 Ok(())
@@ -218,8 +236,11 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
                     .with_context(|| format!("reading {name}"))?;
             }
         }
-        if let Some(pipeline) = pipeline {
-            pipeline.finish(&mut summary)?;
+        match pipeline {
+            Pipeline::Store(pipeline) => pipeline.finish(&mut summary)?,
+            Pipeline::Remote(pipeline) => {
+                pipeline.finish(&mut |sent| record_sent(sent, &mut summary))?;
+            }
         }
         Ok(())
     })?;
@@ -320,6 +341,24 @@ fn record_local((report, file): (IngestReport, String), summary: &mut Summary) {
     summary.unchanged += report.upsert.unchanged;
 }
 
+fn record_sent(sent: Sent, summary: &mut Summary) {
+    let mut refused: Vec<usize> = sent.errors.iter().map(|e| e.index).collect();
+    refused.sort_unstable();
+    refused.dedup();
+    summary.invalid += refused.len();
+    for error in sent.errors {
+        if summary.errors.len() < ERRORS_SHOWN {
+            summary.errors.push(FileItemError {
+                file: sent.file.clone(),
+                error,
+            });
+        }
+    }
+    summary.created += sent.created;
+    summary.updated += sent.updated;
+    summary.unchanged += sent.unchanged;
+}
+
 fn progress_bar(total_bytes: u64) -> ProgressBar {
     let bar = ProgressBar::new(total_bytes);
     bar.set_style(
@@ -406,156 +445,6 @@ fn read_items(
                 f(rows.by_ref().take(batch).collect())?;
             }
             Ok(())
-        }
-    }
-}
-
-fn send(
-    sink: &Sink,
-    items: Vec<ParsedItem>,
-    file: &str,
-    summary: &mut Summary,
-) -> anyhow::Result<()> {
-    let record = |errors: Vec<ItemError>, summary: &mut Summary| {
-        let mut seen: Vec<usize> = errors.iter().map(|e| e.index).collect();
-        seen.dedup();
-        summary.invalid += seen.len();
-        for error in errors {
-            if summary.errors.len() < ERRORS_SHOWN {
-                summary.errors.push(FileItemError {
-                    file: file.to_string(),
-                    error,
-                });
-            }
-        }
-    };
-    match sink {
-        Sink::Local(engine) => {
-            let report = engine.ingest(items, IngestPolicy::SkipInvalid)?;
-            record_local((report, file.to_string()), summary);
-        }
-        Sink::Remote { url, token, agent } => {
-            let mut drafts = Vec::with_capacity(items.len());
-            let mut positions = Vec::with_capacity(items.len());
-            let mut local_errors = Vec::new();
-            for item in items {
-                match item.draft {
-                    Ok(d) => {
-                        drafts.push(d);
-                        positions.push((item.index, item.line));
-                    }
-                    Err(e) => local_errors.push(ItemError {
-                        index: item.index,
-                        line: item.line,
-                        id: None,
-                        field: e.field,
-                        reason: e.reason,
-                    }),
-                }
-            }
-            record(local_errors, summary);
-            // Refused items are reported and dropped, the rest sent again:
-            // the server takes a batch whole or not at all.
-            for _attempt in 0..2 {
-                if drafts.is_empty() {
-                    break;
-                }
-                match post(agent, url, token.as_deref(), &drafts)? {
-                    Posted::Stored(answer) => {
-                        summary.created += answer.created;
-                        summary.updated += answer.updated;
-                        summary.unchanged += answer.unchanged;
-                        drafts.clear();
-                    }
-                    Posted::Refused(errors) => {
-                        let bad: std::collections::HashSet<usize> =
-                            errors.iter().map(|e| e.index).collect();
-                        let errors = errors
-                            .into_iter()
-                            .map(|mut e| {
-                                let (index, line) = positions[e.index];
-                                e.index = index;
-                                e.line = line;
-                                e
-                            })
-                            .collect();
-                        record(errors, summary);
-                        let mut keep = (0..drafts.len()).map(|i| !bad.contains(&i));
-                        drafts.retain(|_| keep.next().unwrap_or(false));
-                        let mut keep = (0..positions.len()).map(|i| !bad.contains(&i));
-                        positions.retain(|_| keep.next().unwrap_or(false));
-                    }
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-#[derive(serde::Deserialize)]
-struct PostAnswer {
-    created: usize,
-    updated: usize,
-    unchanged: usize,
-}
-
-#[derive(serde::Deserialize)]
-struct Problem {
-    detail: String,
-    #[serde(default)]
-    errors: Vec<ItemError>,
-}
-
-enum Posted {
-    Stored(PostAnswer),
-    Refused(Vec<ItemError>),
-}
-
-fn post(
-    agent: &ureq::Agent,
-    url: &str,
-    token: Option<&str>,
-    drafts: &[crate::model::TicketDraft],
-) -> anyhow::Result<Posted> {
-    let mut request = agent.post(url).header("Content-Type", "application/json");
-    if let Some(token) = token {
-        request = request.header("Authorization", &format!("Bearer {token}"));
-    }
-    let body = serde_json::to_vec(drafts).context("serialising the batch")?;
-    let mut response = request
-        .send(&body[..])
-        .with_context(|| format!("cannot reach the server at {url}"))?;
-    let status = response.status().as_u16();
-    let text = response
-        .body_mut()
-        .with_config()
-        .limit(64 << 20)
-        .read_to_string()
-        .context("reading the server's answer")?;
-    match status {
-        200..=299 => Ok(Posted::Stored(
-            serde_json::from_str(&text).context("the server's answer is not what refrain sends")?,
-        )),
-        422 => {
-            let problem: Problem = serde_json::from_str(&text)
-                .with_context(|| format!("the server refused the batch: {text}"))?;
-            if problem.errors.is_empty() {
-                return Err(
-                    UserError(format!("the server refused the batch: {}", problem.detail)).into(),
-                );
-            }
-            Ok(Posted::Refused(problem.errors))
-        }
-        _ => {
-            let detail = serde_json::from_str::<Problem>(&text)
-                .map(|p| p.detail)
-                .unwrap_or(text);
-            let message = format!("the server answered {status}: {detail}");
-            if (400..500).contains(&status) {
-                Err(UserError(message).into())
-            } else {
-                Err(anyhow::anyhow!(message))
-            }
         }
     }
 }

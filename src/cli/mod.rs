@@ -6,6 +6,7 @@ mod eval_cmd;
 mod export;
 mod gen_cmd;
 mod ingest;
+mod ingest_remote;
 mod recluster;
 mod review;
 mod roadmap;
