@@ -58,6 +58,24 @@ impl Drop for PromptRelease {
     }
 }
 
+/// This process's resident memory now and at its peak so far, in MiB,
+/// for debug traces of where a long job's memory goes
+/// (`REFRAIN_LOG=refrain=debug`); `None` where `/proc` is not there.
+pub fn resident_mib() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kib: u64 = line[name.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()?;
+        Some(kib / 1024)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,8 +45,12 @@ pub struct Fringe {
 /// is below `fringe.core_share`) into communities of their own, found by
 /// Leiden over the edges between fringe rows. `free(v)` says which rows may
 /// move (rows fixed in a group never do). Returns how many moved.
+///
+/// Takes the graph to drop it before the fringe's Leiden runs: the graph
+/// is the last stage's largest structure, and both at once made the
+/// re-cluster's peak.
 pub fn hold_back_fringe(
-    graph: &Graph,
+    graph: Graph<'_>,
     membership: &mut [u32],
     fringe: Fringe,
     free: &dyn Fn(usize) -> bool,
@@ -97,6 +101,7 @@ pub fn hold_back_fringe(
             }
         }
     });
+    drop(graph);
     let among_fringe = leiden::leiden(&Graph::from_compressed(rows), resolution, seed);
     let fresh = membership.iter().copied().max().map_or(0, |m| m + 1);
     for (v, &f) in fringe.iter().enumerate() {
@@ -112,7 +117,7 @@ mod tests {
     use super::*;
 
     /// Two triangles joined through node 6, which links to both equally.
-    fn two_triangles_and_a_bridge() -> Graph {
+    fn two_triangles_and_a_bridge() -> Graph<'static> {
         let edges = [
             (0, 1),
             (1, 2),
@@ -142,7 +147,14 @@ mod tests {
     fn a_ticket_between_two_communities_is_held_out_of_both() {
         let graph = two_triangles_and_a_bridge();
         let mut membership = vec![0, 0, 0, 1, 1, 1, 0];
-        let moved = hold_back_fringe(&graph, &mut membership, fringe(0.6, 4), &|_| true, 1.0, 1);
+        let moved = hold_back_fringe(
+            graph.clone(),
+            &mut membership,
+            fringe(0.6, 4),
+            &|_| true,
+            1.0,
+            1,
+        );
         assert_eq!(moved, 1);
         assert_eq!(&membership[..6], &[0, 0, 0, 1, 1, 1], "cores are kept");
         assert!(membership[6] > 1, "the bridge is in a community of its own");
@@ -153,11 +165,25 @@ mod tests {
         let graph = two_triangles_and_a_bridge();
         let mut membership = vec![0, 0, 0, 1, 1, 1, 0];
         assert_eq!(
-            hold_back_fringe(&graph, &mut membership, fringe(0.6, 0), &|v| v != 6, 1.0, 1),
+            hold_back_fringe(
+                graph.clone(),
+                &mut membership,
+                fringe(0.6, 0),
+                &|v| v != 6,
+                1.0,
+                1
+            ),
             0
         );
         assert_eq!(
-            hold_back_fringe(&graph, &mut membership, fringe(0.0, 0), &|_| true, 1.0, 1),
+            hold_back_fringe(
+                graph.clone(),
+                &mut membership,
+                fringe(0.0, 0),
+                &|_| true,
+                1.0,
+                1
+            ),
             0
         );
         assert_eq!(membership, vec![0, 0, 0, 1, 1, 1, 0]);
@@ -169,13 +195,27 @@ mod tests {
         let mut membership = vec![0, 0, 0, 1, 1, 1, 0];
         // The bridge's community has 4 free rows; with 5 required it stays.
         assert_eq!(
-            hold_back_fringe(&graph, &mut membership, fringe(0.6, 5), &|_| true, 1.0, 1),
+            hold_back_fringe(
+                graph.clone(),
+                &mut membership,
+                fringe(0.6, 5),
+                &|_| true,
+                1.0,
+                1
+            ),
             0
         );
         // Fixed rows do not count towards the size: with row 0 fixed, the
         // bridge's community has 3 free rows, under the 4 required.
         assert_eq!(
-            hold_back_fringe(&graph, &mut membership, fringe(0.6, 4), &|v| v != 0, 1.0, 1),
+            hold_back_fringe(
+                graph.clone(),
+                &mut membership,
+                fringe(0.6, 4),
+                &|v| v != 0,
+                1.0,
+                1
+            ),
             0
         );
         assert_eq!(membership, vec![0, 0, 0, 1, 1, 1, 0]);

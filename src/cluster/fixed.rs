@@ -48,7 +48,7 @@ pub fn leiden_with_fixed(
 
 /// The graph with each fixed group's rows as one node; returns it and the
 /// node of each row (groups first, then free rows in order).
-fn collapse(graph: &Graph, fixed: &[Option<u32>]) -> (Graph, Vec<u32>) {
+fn collapse(graph: &Graph, fixed: &[Option<u32>]) -> (Graph<'static>, Vec<u32>) {
     let groups = fixed.iter().flatten().map(|&g| g + 1).max().unwrap_or(0);
     let mut next = groups;
     let node_of: Vec<u32> = (0..graph.nodes())
@@ -91,7 +91,7 @@ mod tests {
     use super::*;
 
     /// Two 4-cliques (0–3, 4–7) joined by one weak edge 3–4.
-    fn two_cliques() -> Graph {
+    fn two_cliques() -> Graph<'static> {
         let mut rows = vec![Vec::new(); 8];
         for block in [0u32, 4] {
             for a in block..block + 4 {

@@ -167,7 +167,7 @@ mod tests {
     use super::*;
 
     /// Nine tickets in a ring: each linked to the one before and after.
-    fn ring() -> Graph {
+    fn ring() -> Graph<'static> {
         let rows = (0..9u32)
             .map(|u| {
                 let v = if u == 8 { 0 } else { u + 1 };

@@ -54,37 +54,24 @@ pub fn knn(matrix: &CsrMatrix, vocab: &Vocabulary, params: &ValidClusterParams) 
     }
     let max_df = ((params.max_index_df_ratio * n as f32) as u32).max(2);
     let indexable: Vec<bool> = vocab.df.iter().map(|&df| df <= max_df).collect();
+    let query = Query {
+        matrix,
+        indexable: &indexable,
+        terms: params.query_terms,
+    };
     let m = params.query_terms;
-    // Each ticket's heaviest indexable terms as (term, weight), held flat
-    // like neighbour lists.
-    let queries = Neighbors::build(n, m, Vec::new, |terms: &mut Vec<Link>, d, slot| {
-        let (ids, values) = matrix.row(d);
-        terms.clear();
-        terms.extend(
-            ids.iter()
-                .zip(values)
-                .filter(|(t, _)| indexable[**t as usize])
-                .map(|(t, v)| (*t, *v)),
-        );
-        if terms.len() > m {
-            terms.select_nth_unstable_by(m, best_first);
-            terms.truncate(m);
-        }
-        terms.sort_unstable_by(best_first);
-        slot[..terms.len()].copy_from_slice(terms);
-        terms.len()
-    });
     let cap = ((params.candidate_budget / (n as u64 * m as u64)) as usize).max(MIN_POSTINGS);
-    let postings = postings(&queries, vocab.len(), cap, params.seed);
+    let postings = postings(&query, vocab.len(), cap, params.seed);
     let rerank = k * RERANK_FACTOR;
     let first = Neighbors::build(
         n,
         k,
-        || Scratch::new(n, vocab.len()),
-        |scratch, d, slot| {
+        || (Scratch::new(n, vocab.len()), Vec::new()),
+        |(scratch, terms), d, slot| {
+            query.of(d, terms);
             neighbours_of(
                 d as u32,
-                &queries[d],
+                terms,
                 matrix,
                 &postings,
                 scratch,
@@ -94,9 +81,38 @@ pub fn knn(matrix: &CsrMatrix, vocab: &Vocabulary, params: &ValidClusterParams) 
             )
         },
     );
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "first neighbours");
     drop(postings);
-    drop(queries);
     refine(matrix, vocab.len(), &first, k, params.min_similarity)
+}
+
+/// A ticket's query: its `terms` heaviest indexable terms as (term,
+/// weight), heaviest first. Made again where needed rather than held: at a
+/// million tickets the held queries were 96 MB of the neighbour step's peak,
+/// and picking a dozen of a row's few dozen terms costs little beside
+/// scoring its candidates.
+struct Query<'a> {
+    matrix: &'a CsrMatrix,
+    indexable: &'a [bool],
+    terms: usize,
+}
+
+impl Query<'_> {
+    fn of(&self, d: usize, out: &mut Vec<Link>) {
+        let (ids, values) = self.matrix.row(d);
+        out.clear();
+        out.extend(
+            ids.iter()
+                .zip(values)
+                .filter(|(t, _)| self.indexable[**t as usize])
+                .map(|(t, v)| (*t, *v)),
+        );
+        if out.len() > self.terms {
+            out.select_nth_unstable_by(self.terms, best_first);
+            out.truncate(self.terms);
+        }
+        out.sort_unstable_by(best_first);
+    }
 }
 
 /// One round of neighbour-of-neighbour refinement: for each ticket, the
@@ -184,10 +200,12 @@ fn reverse_neighbours(graph: &Neighbors, cap: usize) -> Rows<u32> {
 
 /// Term → (ticket, weight) of the tickets that query it, capped by a seeded
 /// sample and kept in ticket order.
-fn postings(queries: &Neighbors, terms: usize, cap: usize, seed: u64) -> Rows<Link> {
+fn postings(query: &Query<'_>, terms: usize, cap: usize, seed: u64) -> Rows<Link> {
     let mut lists = Rows::scatter(terms, |put| {
-        for (d, query) in queries.iter().enumerate() {
-            for &(t, w) in query {
+        let mut terms = Vec::new();
+        for d in 0..query.matrix.rows() {
+            query.of(d, &mut terms);
+            for &(t, w) in &terms {
                 put(t as usize, (d as u32, w));
             }
         }

@@ -373,7 +373,7 @@ fn refine(g: &Graph, part: &[u32], gamma: f64, rng: &mut Xoshiro256PlusPlus) -> 
 /// Folds each refined community into one node; edges inside it become part
 /// of its strength. Returns the new graph and its starting partition (the
 /// communities the refined ones belong to).
-fn aggregate(g: &Graph, refined: &[u32], count: usize, part: &[u32]) -> (Graph, Vec<u32>) {
+fn aggregate(g: &Graph, refined: &[u32], count: usize, part: &[u32]) -> (Graph<'static>, Vec<u32>) {
     let n = g.nodes();
     let mut members_ptr = vec![0usize; count + 1];
     for &r in refined {
@@ -453,7 +453,7 @@ mod tests {
     }
 
     /// `cliques` cliques of `size` nodes, each linked to the next by one edge.
-    fn ring_of_cliques(cliques: usize, size: usize) -> Graph {
+    fn ring_of_cliques(cliques: usize, size: usize) -> Graph<'static> {
         let n = cliques * size;
         let mut rows = vec![Vec::new(); n];
         let mut link = |a: usize, b: usize| {

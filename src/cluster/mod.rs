@@ -113,12 +113,14 @@ pub fn cluster_constrained(
 ) -> Clustering {
     let mut timings = Timings::default();
     let cannot_link = &constraints.cannot_link;
+    let kept;
     let graph = if cannot_link.is_empty() {
         graph::Graph::from_neighbors(neighbors)
     } else {
-        let kept = neighbors.filtered(|d, o| !cannot_link.conflict(d, o));
+        kept = neighbors.filtered(|d, o| !cannot_link.conflict(d, o));
         graph::Graph::from_neighbors(&kept)
     };
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), entries = graph.entries(), "graph built");
     on_stage(Stage::Communities);
     let started = Instant::now();
     let mut membership = fixed::leiden_with_fixed(
@@ -128,6 +130,7 @@ pub fn cluster_constrained(
         params.resolution,
         params.seed,
     );
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "leiden done");
     join::join_alike(
         &graph,
         &corpus.matrix,
@@ -135,8 +138,9 @@ pub fn cluster_constrained(
         params.min_cluster_size,
         params.join_cosine,
     );
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "joined");
     core::hold_back_fringe(
-        &graph,
+        graph,
         &mut membership,
         core::Fringe {
             core_share: params.core_share,
@@ -146,8 +150,8 @@ pub fn cluster_constrained(
         params.resolution,
         params.seed,
     );
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "fringe held back");
     timings.communities_s = seconds_since(started);
-    drop(graph);
     let mut unclustered = Vec::new();
     let mut clusters: Vec<Vec<u32>> = Vec::new();
     let communities = leiden::members_by_community(&membership)

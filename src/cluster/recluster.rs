@@ -126,7 +126,15 @@ pub fn read_corpus(
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
-    Ok(builder.finish(&params.vectors))
+    let corpus = builder.finish(&params.vectors);
+    tracing::debug!(
+        tickets = corpus.len(),
+        nonzeros = corpus.matrix.nnz(),
+        terms = corpus.vocab.len(),
+        rss_mib = ?crate::memory::resident_mib(),
+        "corpus read"
+    );
+    Ok(corpus)
 }
 
 /// Adds one chunk of rows to `builder`, in order; returns the counts made
@@ -352,8 +360,10 @@ pub fn recluster(
     let neighbors = knn(&corpus.matrix, &corpus.vocab, params);
     timings.neighbors_s = seconds_since(knn_started);
     let space = Space::with_neighbors(corpus, params, neighbors);
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "neighbours found");
     let attached = attach_undecided(store, &space, &AttachParams::in_recluster(), false, &[])?;
     let constraints = constraints(store, &space)?;
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "attached, constraints read");
     let free = constraints.fixed.iter().filter(|g| g.is_none()).count();
     let corpus = &space.corpus;
     let rejected_sets = store.rejected_sets()?;
@@ -402,6 +412,7 @@ pub fn recluster(
             .collect();
         carried_ids(&store.open_clusters_with_members()?, &new)
     };
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "carried ids");
     let mut records = Vec::with_capacity(clustering.clusters.len());
     for ((rank, summary), kept) in clustering.clusters.iter().enumerate().zip(carried) {
         let members = members_of(summary, corpus)?;
@@ -431,7 +442,9 @@ pub fn recluster(
         records.push((cluster, members));
         progress.advance(rank as u64 + 1);
     }
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "records made");
     store.replace_clusters(job, &records)?;
+    tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "records saved");
     timings.save_s = seconds_since(saving);
     timings.total_s = seconds_since(started);
     let tickets = space.len();
