@@ -120,48 +120,13 @@ impl Store {
         clusters: &[(CandidateCluster, Vec<ClusterMember>)],
     ) -> Result<()> {
         self.write(|conn| {
-            let tx = conn.transaction()?;
-            // The ticket index is built once after the bulk insert, which
-            // is cheaper than keeping it up row by row.
-            tx.execute("DROP INDEX IF EXISTS cluster_members_by_ticket", [])?;
-            tx.execute("DELETE FROM cluster_members", [])?;
-            tx.execute("UPDATE clusters SET current = 0 WHERE current = 1", [])?;
-            {
-                // A cluster that kept its id (`cluster::identity`) updates
-                // its row; any other is new.
-                let mut cluster = tx.prepare(
-                    "INSERT INTO clusters (id, job_id, rank, size, summary, current) VALUES (?1, ?2, ?3, ?4, ?5, 1)
-                     ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, rank = excluded.rank,
-                       size = excluded.size, summary = excluded.summary, current = 1",
-                )?;
-                let mut member = tx.prepare(
-                    "INSERT INTO cluster_members (cluster_id, position, ticket_id, similarity) VALUES (?1, ?2, ?3, ?4)",
-                )?;
-                for (rank, (c, members)) in clusters.iter().enumerate() {
-                    let summary = summary_json(c);
-                    cluster.execute(params![
-                        c.id.as_str(),
-                        job.as_str(),
-                        rank as i64,
-                        c.size as i64,
-                        summary
-                    ])?;
-                    for (position, m) in members.iter().enumerate() {
-                        member.execute(params![
-                            c.id.as_str(),
-                            position as i64,
-                            m.ticket.as_str(),
-                            f64::from(m.similarity)
-                        ])?;
-                    }
-                }
-            }
-            tx.execute(
-                "CREATE INDEX cluster_members_by_ticket ON cluster_members (ticket_id)",
-                [],
-            )?;
-            tx.commit()?;
-            Ok(())
+            // A re-cluster saves at its memory peak, and these rows are
+            // written once and never read back here: a small page cache
+            // keeps the save from adding the writer's whole cache to it.
+            conn.pragma_update(None, "cache_size", SAVE_CACHE_KIB)?;
+            let saved = replace_clusters_in(conn, job, clusters);
+            conn.pragma_update(None, "cache_size", super::WRITER_CACHE_KIB)?;
+            saved
         })
     }
 
@@ -393,4 +358,57 @@ impl Store {
             )?)
         })
     }
+}
+
+/// The page cache used while a run's clusters are saved, in KiB.
+const SAVE_CACHE_KIB: i64 = -8 * 1024;
+
+/// `Store::replace_clusters`'s transaction.
+fn replace_clusters_in(
+    conn: &mut rusqlite::Connection,
+    job: &JobId,
+    clusters: &[(CandidateCluster, Vec<ClusterMember>)],
+) -> Result<()> {
+    let tx = conn.transaction()?;
+    // The ticket index is built once after the bulk insert, which
+    // is cheaper than keeping it up row by row.
+    tx.execute("DROP INDEX IF EXISTS cluster_members_by_ticket", [])?;
+    tx.execute("DELETE FROM cluster_members", [])?;
+    tx.execute("UPDATE clusters SET current = 0 WHERE current = 1", [])?;
+    {
+        // A cluster that kept its id (`cluster::identity`) updates
+        // its row; any other is new.
+        let mut cluster = tx.prepare(
+                "INSERT INTO clusters (id, job_id, rank, size, summary, current) VALUES (?1, ?2, ?3, ?4, ?5, 1)
+                 ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, rank = excluded.rank,
+                   size = excluded.size, summary = excluded.summary, current = 1",
+            )?;
+        let mut member = tx.prepare(
+                "INSERT INTO cluster_members (cluster_id, position, ticket_id, similarity) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+        for (rank, (c, members)) in clusters.iter().enumerate() {
+            let summary = summary_json(c);
+            cluster.execute(params![
+                c.id.as_str(),
+                job.as_str(),
+                rank as i64,
+                c.size as i64,
+                summary
+            ])?;
+            for (position, m) in members.iter().enumerate() {
+                member.execute(params![
+                    c.id.as_str(),
+                    position as i64,
+                    m.ticket.as_str(),
+                    f64::from(m.similarity)
+                ])?;
+            }
+        }
+    }
+    tx.execute(
+        "CREATE INDEX cluster_members_by_ticket ON cluster_members (ticket_id)",
+        [],
+    )?;
+    tx.commit()?;
+    Ok(())
 }

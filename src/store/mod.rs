@@ -82,7 +82,7 @@ pub struct Store {
 const READERS: usize = 4;
 
 /// The writer's page cache, in KiB (SQLite takes a negative size as KiB).
-const WRITER_CACHE_KIB: i64 = -64 * 1024;
+pub(super) const WRITER_CACHE_KIB: i64 = -64 * 1024;
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and migrates it.
