@@ -50,38 +50,7 @@ impl<'a> Graph<'a> {
             .collect();
         Graph::of(Own::Lists(neighbors), Some(reverse), strength)
     }
-}
 
-impl Graph<'static> {
-    /// A graph whose rows are already symmetric, held in compressed rows.
-    pub fn from_compressed(rows: Rows<(u32, f32)>) -> Graph<'static> {
-        let strength = (0..rows.indptr.len() - 1)
-            .map(|r| rows.row(r).iter().map(|(_, w)| f64::from(*w)).sum())
-            .collect();
-        Graph::of(Own::Rows(rows), None, strength)
-    }
-
-    pub fn from_rows(rows: Vec<Vec<(u32, f32)>>) -> Graph<'static> {
-        let strength: Vec<f64> = rows
-            .iter()
-            .map(|r| r.iter().map(|(_, w)| f64::from(*w)).sum())
-            .collect();
-        Graph::with_strength(rows, strength)
-    }
-
-    pub fn with_strength(rows: Vec<Vec<(u32, f32)>>, strength: Vec<f64>) -> Graph<'static> {
-        let mut indptr = Vec::with_capacity(rows.len() + 1);
-        indptr.push(0);
-        let mut items = Vec::with_capacity(rows.iter().map(Vec::len).sum());
-        for row in rows {
-            items.extend(row);
-            indptr.push(items.len());
-        }
-        Graph::of(Own::Rows(Rows { indptr, items }), None, strength)
-    }
-}
-
-impl<'a> Graph<'a> {
     fn of(own: Own<'a>, reverse: Option<Rows<(u32, f32)>>, strength: Vec<f64>) -> Graph<'a> {
         let total = strength.iter().sum();
         Graph {
@@ -118,6 +87,35 @@ impl<'a> Graph<'a> {
         own.iter()
             .chain(reverse)
             .map(|&(u, w)| (u as usize, f64::from(w)))
+    }
+}
+
+impl Graph<'static> {
+    /// A graph whose rows are already symmetric, held in compressed rows.
+    pub fn from_compressed(rows: Rows<(u32, f32)>) -> Graph<'static> {
+        let strength = (0..rows.indptr.len() - 1)
+            .map(|r| rows.row(r).iter().map(|(_, w)| f64::from(*w)).sum())
+            .collect();
+        Graph::of(Own::Rows(rows), None, strength)
+    }
+
+    pub fn from_rows(rows: Vec<Vec<(u32, f32)>>) -> Graph<'static> {
+        let strength: Vec<f64> = rows
+            .iter()
+            .map(|r| r.iter().map(|(_, w)| f64::from(*w)).sum())
+            .collect();
+        Graph::with_strength(rows, strength)
+    }
+
+    pub fn with_strength(rows: Vec<Vec<(u32, f32)>>, strength: Vec<f64>) -> Graph<'static> {
+        let mut indptr = Vec::with_capacity(rows.len() + 1);
+        indptr.push(0);
+        let mut items = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+        for row in rows {
+            items.extend(row);
+            indptr.push(items.len());
+        }
+        Graph::of(Own::Rows(Rows { indptr, items }), None, strength)
     }
 }
 

@@ -360,6 +360,24 @@ impl Store {
     }
 }
 
+/// Writes a cluster's members in order through a prepared
+/// `INSERT INTO cluster_members (cluster_id, position, ticket_id, similarity)`.
+pub(super) fn insert_members(
+    insert: &mut rusqlite::Statement<'_>,
+    cluster: &CandidateCluster,
+    members: &[ClusterMember],
+) -> Result<()> {
+    for (position, m) in members.iter().enumerate() {
+        insert.execute(params![
+            cluster.id.as_str(),
+            position as i64,
+            m.ticket.as_str(),
+            f64::from(m.similarity)
+        ])?;
+    }
+    Ok(())
+}
+
 /// The page cache used while a run's clusters are saved, in KiB.
 const SAVE_CACHE_KIB: i64 = -8 * 1024;
 
@@ -395,14 +413,7 @@ fn replace_clusters_in(
                 c.size as i64,
                 summary
             ])?;
-            for (position, m) in members.iter().enumerate() {
-                member.execute(params![
-                    c.id.as_str(),
-                    position as i64,
-                    m.ticket.as_str(),
-                    f64::from(m.similarity)
-                ])?;
-            }
+            insert_members(&mut member, c, members)?;
         }
     }
     tx.execute(

@@ -438,14 +438,7 @@ impl Store {
                         c.size as i64,
                         super::clusters::summary_json(c)
                     ])?;
-                    for (position, m) in ms.iter().enumerate() {
-                        member.execute(params![
-                            c.id.as_str(),
-                            position as i64,
-                            m.ticket.as_str(),
-                            f64::from(m.similarity)
-                        ])?;
-                    }
+                    super::clusters::insert_members(&mut member, c, ms)?;
                 }
             }
             mark_decided(&tx, cluster, &recorded.id)?;
