@@ -49,11 +49,7 @@ fn generated_families_are_found_and_look_alikes_kept_apart() {
     builder.add(docs);
     let corpus = builder.finish(&params.vectors);
     // Corpus rows are not in input order: name each row's ticket by its key.
-    let truth: Vec<String> = corpus
-        .keys
-        .iter()
-        .map(|k| label_of[&k.id].clone())
-        .collect();
+    let truth: Vec<String> = corpus.keys.ids().map(|id| label_of[id].clone()).collect();
     let clustering = cluster(&corpus, &params, &mut |_| {});
     let mut predicted = vec![usize::MAX; TICKETS];
     for (c, summary) in clustering.clusters.iter().enumerate() {

@@ -10,6 +10,7 @@
 //! answers 410 (superseded).
 
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use crate::model::ClusterId;
 
@@ -17,21 +18,26 @@ use crate::model::ClusterId;
 /// changed (as alike as a rejected set must be to count as come back).
 pub const STABLE_JACCARD: f64 = 0.8;
 
-/// For each new cluster (its members' ticket ids), the previous id it
-/// keeps, if any.
-pub fn carried_ids(
-    previous: &[(ClusterId, Vec<String>)],
-    new: &[Vec<&str>],
+/// An open cluster of the previous run: its id, the members that can be
+/// found among the new clusters' (a re-cluster names them by corpus row),
+/// and how many members it had in all (some may have been deleted since).
+pub type Previous<T> = (ClusterId, Vec<T>, usize);
+
+/// For each new cluster (its members), the previous id it keeps, if any.
+pub fn carried_ids<T: Copy + Eq + Hash, M: AsRef<[T]>>(
+    previous: &[Previous<T>],
+    new: &[M],
 ) -> Vec<Option<ClusterId>> {
-    let mut owner: HashMap<&str, usize> = HashMap::new();
-    for (p, (_, members)) in previous.iter().enumerate() {
-        for m in members {
-            owner.insert(m.as_str(), p);
+    let mut owner: HashMap<T, usize> = HashMap::new();
+    for (p, (_, members, _)) in previous.iter().enumerate() {
+        for &m in members {
+            owner.insert(m, p);
         }
     }
     // Every (new, previous) pair that shares a ticket, with its Jaccard.
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (n, members) in new.iter().enumerate() {
+        let members = members.as_ref();
         let mut shared: HashMap<usize, usize> = HashMap::new();
         for m in members {
             if let Some(&p) = owner.get(m) {
@@ -39,7 +45,7 @@ pub fn carried_ids(
             }
         }
         for (p, inter) in shared {
-            let union = members.len() + previous[p].1.len() - inter;
+            let union = members.len() + previous[p].2 - inter;
             let jaccard = inter as f64 / union.max(1) as f64;
             if jaccard >= STABLE_JACCARD {
                 pairs.push((jaccard, n, p));
@@ -62,38 +68,42 @@ pub fn carried_ids(
 mod tests {
     use super::*;
 
-    fn ids(range: std::ops::Range<u32>) -> Vec<String> {
-        range.map(|i| format!("t{i}")).collect()
+    fn ids(range: std::ops::Range<u32>) -> Vec<u32> {
+        range.collect()
+    }
+
+    fn previous(id: &str, members: Vec<u32>) -> Previous<u32> {
+        let size = members.len();
+        (ClusterId::from_tail(id), members, size)
     }
 
     #[test]
     fn a_barely_changed_cluster_keeps_its_id_and_a_changed_one_does_not() {
-        let previous = vec![
-            (ClusterId::from_tail("1-1"), ids(0..10)),
-            (ClusterId::from_tail("1-2"), ids(10..20)),
-        ];
+        let previous = vec![previous("1-1", ids(0..10)), previous("1-2", ids(10..20))];
         let a = ids(0..9); // one ticket fewer: Jaccard 0.9
         let b = ids(10..15); // half of it: Jaccard 0.5
-        let new: Vec<Vec<&str>> = [&a, &b]
-            .iter()
-            .map(|v| v.iter().map(String::as_str).collect())
-            .collect();
-        let carried = carried_ids(&previous, &new);
+        let carried = carried_ids(&previous, &[a, b]);
         assert_eq!(carried[0].as_ref().map(ClusterId::as_str), Some("c1-1"));
         assert_eq!(carried[1], None);
     }
 
     #[test]
     fn an_id_goes_to_one_cluster_only_the_most_alike() {
-        let previous = vec![(ClusterId::from_tail("1-1"), ids(0..10))];
+        let previous = vec![previous("1-1", ids(0..10))];
         let close = ids(0..10);
         let also = ids(0..9);
-        let new: Vec<Vec<&str>> = [&also, &close]
-            .iter()
-            .map(|v| v.iter().map(String::as_str).collect())
-            .collect();
-        let carried = carried_ids(&previous, &new);
+        let carried = carried_ids(&previous, &[also, close]);
         assert_eq!(carried[0], None);
         assert_eq!(carried[1].as_ref().map(ClusterId::as_str), Some("c1-1"));
+    }
+
+    #[test]
+    fn members_deleted_since_still_count_against_the_likeness() {
+        // Ten members then, two of them gone: the same eight are 0.8 alike.
+        let (id, members, _) = previous("1-1", ids(0..8));
+        let carried = carried_ids(&[(id, members, 10)], &[ids(0..8)]);
+        assert_eq!(carried[0].as_ref().map(ClusterId::as_str), Some("c1-1"));
+        let (id, members, _) = previous("1-1", ids(0..7));
+        assert_eq!(carried_ids(&[(id, members, 10)], &[ids(0..7)]), [None]);
     }
 }

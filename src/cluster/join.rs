@@ -105,10 +105,7 @@ fn root(parent: &mut [u32], mut c: u32) -> u32 {
 fn summed_rows(matrix: &CsrMatrix, rows: &[u32]) -> Vec<(u32, f32)> {
     let mut all: Vec<(u32, f32)> = rows
         .iter()
-        .flat_map(|&d| {
-            let (ids, values) = matrix.row(d as usize);
-            ids.iter().copied().zip(values.iter().copied())
-        })
+        .flat_map(|&d| matrix.row(d as usize).iter())
         .collect();
     all.sort_unstable_by_key(|(t, _)| *t);
     // Equal terms summed in place: the sum is far shorter than its rows,

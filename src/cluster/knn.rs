@@ -99,14 +99,12 @@ struct Query<'a> {
 
 impl Query<'_> {
     fn of(&self, d: usize, out: &mut Vec<Link>) {
-        let (ids, values) = self.matrix.row(d);
         out.clear();
-        out.extend(
-            ids.iter()
-                .zip(values)
-                .filter(|(t, _)| self.indexable[**t as usize])
-                .map(|(t, v)| (*t, *v)),
-        );
+        self.matrix.row(d).for_each(|t, v| {
+            if self.indexable[t as usize] {
+                out.push((t, v));
+            }
+        });
         if out.len() > self.terms {
             out.select_nth_unstable_by(self.terms, best_first);
             out.truncate(self.terms);
@@ -259,23 +257,14 @@ impl ExactScorer {
         min_similarity: f32,
         scored: &mut Vec<Link>,
     ) {
-        let (ids, values) = matrix.row(d);
-        for (&t, &v) in ids.iter().zip(values) {
-            self.query[t as usize] = v;
-        }
+        let row = matrix.row(d);
+        row.for_each(|t, v| self.query[t as usize] = v);
         scored.clear();
         scored.extend(candidates.filter_map(|o| {
-            let (oi, ov) = matrix.row(o as usize);
-            let sim: f32 = oi
-                .iter()
-                .zip(ov)
-                .map(|(&t, &v)| self.query[t as usize] * v)
-                .sum();
+            let sim = matrix.row(o as usize).dot_dense(&self.query);
             (sim >= min_similarity).then_some((o, sim))
         }));
-        for &t in ids {
-            self.query[t as usize] = 0.0;
-        }
+        row.for_each(|t, _| self.query[t as usize] = 0.0);
     }
 }
 
@@ -382,8 +371,8 @@ mod tests {
     /// Row index → the input position its key names.
     fn input_of(c: &crate::vectors::Corpus) -> Vec<u32> {
         c.keys
-            .iter()
-            .map(|k| k.id.parse().expect("numeric id"))
+            .ids()
+            .map(|id| id.parse().expect("numeric id"))
             .collect()
     }
 

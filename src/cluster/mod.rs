@@ -274,7 +274,7 @@ mod tests {
         let storm: Vec<&str> = c.clusters[0]
             .members
             .iter()
-            .map(|&m| corpus.keys[m as usize].id.as_str())
+            .map(|&m| corpus.keys.id(m as usize))
             .collect();
         assert_eq!(storm.len(), 80, "{storm:?}");
         assert!(storm.iter().all(|id| id.parse::<u32>().expect("id") < 80));

@@ -215,12 +215,8 @@ fn add_rows(
         }
     }
     for (row, t) in rows.into_iter().zip(terms) {
-        let key = TicketKey {
-            id: row.id,
-            source: builder.shared_source(&row.source),
-            created_ns: row.created_ns,
-        };
-        builder.push(key, &t.expect("every row analysed"));
+        let terms = t.expect("every row analysed");
+        builder.push_row(&row.id, &row.source, row.created_ns, &terms);
     }
     Ok(made)
 }
@@ -252,10 +248,10 @@ pub fn members_of(
         .iter()
         .zip(&summary.similarity)
         .map(|(&d, &similarity)| {
-            let id = &corpus.keys[d as usize].id;
+            let id = corpus.keys.id(d as usize);
             Ok(ClusterMember {
-                ticket: TicketId::parse(id.as_str())
-                    .map_err(|_| ReclusterError::BadTicketId(id.clone()))?,
+                ticket: TicketId::parse(id)
+                    .map_err(|_| ReclusterError::BadTicketId(id.to_owned()))?,
                 similarity,
             })
         })
@@ -385,7 +381,7 @@ pub fn recluster(
                 let ids: HashSet<&str> = c
                     .members
                     .iter()
-                    .map(|&m| corpus.keys[m as usize].id.as_str())
+                    .map(|&m| corpus.keys.id(m as usize))
                     .collect();
                 rejected.iter().all(|r| jaccard(r, &ids) < REJECTED_ALIKE)
             });
@@ -400,17 +396,8 @@ pub fn recluster(
     progress.stage(Stage::Saving.as_str(), clustering.clusters.len() as u64);
     let run = job.as_str().trim_start_matches(JobId::PREFIX);
     let carried = {
-        let new: Vec<Vec<&str>> = clustering
-            .clusters
-            .iter()
-            .map(|c| {
-                c.members
-                    .iter()
-                    .map(|&m| corpus.keys[m as usize].id.as_str())
-                    .collect()
-            })
-            .collect();
-        carried_ids(&store.open_clusters_with_members()?, &new)
+        let new: Vec<&[u32]> = clustering.clusters.iter().map(|c| &c.members[..]).collect();
+        carried_ids(&store.open_clusters_with_members(|t| space.row(t))?, &new)
     };
     tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "carried ids");
     let mut records = Vec::with_capacity(clustering.clusters.len());

@@ -35,10 +35,10 @@ pub fn summarize(
     // Mean weight of each term over all tickets: the baseline a cluster must beat.
     let mut global = vec![0.0f32; terms];
     for d in 0..corpus.len() {
-        let (ids, values) = corpus.matrix.row(d);
-        for (&t, &v) in ids.iter().zip(values) {
-            global[t as usize] += v / n;
-        }
+        corpus
+            .matrix
+            .row(d)
+            .for_each(|t, v| global[t as usize] += v / n);
     }
     let placeholder: Vec<bool> = corpus
         .vocab
@@ -68,13 +68,12 @@ fn summarize_one(
     let size = members.len().max(1) as f32;
     let mut touched: Vec<u32> = Vec::new();
     for &d in members {
-        let (ids, values) = corpus.matrix.row(d as usize);
-        for (&t, &v) in ids.iter().zip(values) {
+        corpus.matrix.row(d as usize).for_each(|t, v| {
             if centre[t as usize] == 0.0 {
                 touched.push(t);
             }
             centre[t as usize] += v / size;
-        }
+        });
     }
     let norm = touched
         .iter()
@@ -92,12 +91,7 @@ fn summarize_one(
     let mut with_similarity: Vec<(u32, f32)> = members
         .iter()
         .map(|&d| {
-            let (ids, values) = corpus.matrix.row(d as usize);
-            let dot: f32 = ids
-                .iter()
-                .zip(values)
-                .map(|(&t, &v)| centre[t as usize] * v)
-                .sum();
+            let dot = corpus.matrix.row(d as usize).dot_dense(centre);
             (d, if norm > 0.0 { dot / norm } else { 0.0 })
         })
         .collect();
@@ -108,10 +102,10 @@ fn summarize_one(
     let mut by_source = BTreeMap::new();
     let (mut first, mut last) = (i64::MAX, i64::MIN);
     for &d in members {
-        let key = &corpus.keys[d as usize];
-        *by_source.entry(&*key.source).or_insert(0) += 1;
-        first = first.min(key.created_ns);
-        last = last.max(key.created_ns);
+        let (d, keys) = (d as usize, &corpus.keys);
+        *by_source.entry(keys.source(d)).or_insert(0) += 1;
+        first = first.min(keys.created_ns(d));
+        last = last.max(keys.created_ns(d));
     }
     ClusterSummary {
         members: with_similarity.iter().map(|(d, _)| *d).collect(),

@@ -424,9 +424,7 @@ impl Engine {
             .iter()
             .map(|part| {
                 part.iter()
-                    .filter_map(|&r| {
-                        TicketId::parse(space.corpus.keys[r as usize].id.as_str()).ok()
-                    })
+                    .filter_map(|&r| TicketId::parse(space.corpus.keys.id(r as usize)).ok())
                     .collect()
             })
             .collect();

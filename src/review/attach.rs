@@ -148,11 +148,11 @@ pub fn plan(evidence: &Evidence<'_>, p: &AttachParams) -> Vec<(u32, usize, f32)>
     let mut out = Vec::new();
     let mut cos = vec![0.0f32; groups];
     for &row in evidence.candidates {
-        let (terms, values) = evidence.space.corpus.matrix.row(row as usize);
+        let terms = evidence.space.corpus.matrix.row(row as usize);
         if terms.is_empty() {
             continue;
         }
-        index.score(terms, values, &mut cos);
+        index.score(terms.iter(), &mut cos);
         let Some((g, c, second)) = best_two(&cos) else {
             continue;
         };
@@ -246,7 +246,7 @@ pub fn attach_undecided(
         }),
     );
     let candidates: Vec<u32> = (0..space.len() as u32)
-        .filter(|&r| !grouped.contains(space.corpus.keys[r as usize].id.as_str()))
+        .filter(|&r| !grouped.contains(space.corpus.keys.id(r as usize)))
         .collect();
     let planned = plan(
         &Evidence {
@@ -261,7 +261,7 @@ pub fn attach_undecided(
     let assignments: Vec<(TicketId, GroupId, f32)> = planned
         .into_iter()
         .filter_map(|(row, g, prob)| {
-            let ticket = TicketId::parse(space.corpus.keys[row as usize].id.as_str()).ok()?;
+            let ticket = TicketId::parse(space.corpus.keys.id(row as usize)).ok()?;
             let group = GroupId::parse(members[g].0.as_str()).ok()?;
             Some((ticket, group, prob))
         })

@@ -70,13 +70,12 @@ impl CentroidIndex {
         let mut touched: Vec<u32> = Vec::new();
         for (g, rows) in members.iter().enumerate() {
             for &r in rows.iter() {
-                let (terms, values) = space.corpus.matrix.row(r as usize);
-                for (&t, &v) in terms.iter().zip(values) {
+                space.corpus.matrix.row(r as usize).for_each(|t, v| {
                     if sum[t as usize] == 0.0 {
                         touched.push(t);
                     }
                     sum[t as usize] += v;
-                }
+                });
             }
             let mut weights: Vec<(f32, u32)> = touched
                 .drain(..)
@@ -124,9 +123,9 @@ impl CentroidIndex {
                 if work > WORK {
                     break 'passes;
                 }
-                let (terms, values) = space.corpus.matrix.row(row as usize);
-                for (t, &v) in terms.iter().zip(values) {
-                    for list in [self.by_term.get(t), delta.get(t)].into_iter().flatten() {
+                let terms = space.corpus.matrix.row(row as usize);
+                for (t, v) in terms.iter() {
+                    for list in [self.by_term.get(&t), delta.get(&t)].into_iter().flatten() {
                         work += list.len();
                         for &(h, w) in list {
                             let s = &mut scores[h as usize];
@@ -151,7 +150,7 @@ impl CentroidIndex {
                 if own - top >= MARGIN {
                     continue;
                 }
-                for (&t, &v) in terms.iter().zip(values) {
+                for (t, v) in terms.iter() {
                     let list = delta.entry(t).or_default();
                     for (h, step) in [(g, RATE * v), (rival, -RATE * v)] {
                         match list.iter_mut().find(|e| e.0 == h) {
@@ -215,10 +214,10 @@ impl CentroidIndex {
 
     /// Cosine of an L2-normalised row to every group, into `scores` (one
     /// slot per group, overwritten).
-    pub fn score(&self, terms: &[u32], values: &[f32], scores: &mut [f32]) {
+    pub fn score(&self, row: impl IntoIterator<Item = (u32, f32)>, scores: &mut [f32]) {
         scores.iter_mut().for_each(|s| *s = 0.0);
-        for (t, v) in terms.iter().zip(values) {
-            if let Some(list) = self.by_term.get(t) {
+        for (t, v) in row {
+            if let Some(list) = self.by_term.get(&t) {
                 for &(g, w) in list {
                     scores[g as usize] += w * v;
                 }
@@ -285,9 +284,11 @@ mod tests {
         );
         let row = |id: &str| space.row(id).expect("row");
         let index = CentroidIndex::build(&space, &[&[row("t0"), row("t1")], &[row("t2")]]);
-        let (terms, values) = space.corpus.matrix.row(row("t3") as usize);
         let mut scores = vec![0.0; index.groups()];
-        index.score(terms, values, &mut scores);
+        index.score(
+            space.corpus.matrix.row(row("t3") as usize).iter(),
+            &mut scores,
+        );
         let (best, top, second) = best_two(&scores).expect("two groups");
         assert_eq!(best, 0);
         assert!(top > 0.5 && second < 0.1, "{scores:?}");
@@ -314,9 +315,8 @@ mod tests {
         let banana: Vec<u32> = (0..6).map(row).collect();
         let cherry = [row(6), row(7)];
         let scores = |index: &CentroidIndex, r: u32| {
-            let (terms, values) = space.corpus.matrix.row(r as usize);
             let mut scores = vec![0.0; index.groups()];
-            index.score(terms, values, &mut scores);
+            index.score(space.corpus.matrix.row(r as usize).iter(), &mut scores);
             scores
         };
         let plain = CentroidIndex::build(&space, &[&banana, &cherry]);

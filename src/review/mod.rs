@@ -32,11 +32,10 @@ pub struct Space {
 impl Space {
     /// A space whose neighbours are built on first use.
     pub fn new(corpus: Corpus, params: &ValidClusterParams) -> Space {
-        let mut row_of: Vec<(u64, u32)> = corpus
-            .keys
-            .par_iter()
-            .enumerate()
-            .map(|(i, k)| (id_hash(&k.id), i as u32))
+        let keys = &corpus.keys;
+        let mut row_of: Vec<(u64, u32)> = (0..keys.len())
+            .into_par_iter()
+            .map(|i| (id_hash(keys.id(i)), i as u32))
             .collect();
         row_of.par_sort_unstable();
         Space {
@@ -81,7 +80,7 @@ impl Space {
             .iter()
             .take_while(|&&(h, _)| h == hash)
             .map(|&(_, row)| row)
-            .find(|&row| self.corpus.keys[row as usize].id == id)
+            .find(|&row| self.corpus.keys.id(row as usize) == id)
     }
 
     pub fn len(&self) -> usize {
@@ -140,8 +139,8 @@ mod tests {
             .collect();
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         let space = space_of(&texts, &crate::vectors::VectorParams::default());
-        for (row, key) in space.corpus.keys.iter().enumerate() {
-            assert_eq!(space.row(&key.id), Some(row as u32), "{}", key.id);
+        for (row, id) in space.corpus.keys.ids().enumerate() {
+            assert_eq!(space.row(id), Some(row as u32), "{id}");
         }
         assert_eq!(space.row("t300"), None);
         assert_eq!(space.row(""), None);

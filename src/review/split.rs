@@ -38,7 +38,7 @@ pub struct Proposal {
 fn matrix(space: &Space, rows: &[u32]) -> Array2<f64> {
     let mut df: HashMap<u32, usize> = HashMap::new();
     for &r in rows {
-        for &t in space.corpus.matrix.row(r as usize).0 {
+        for t in space.corpus.matrix.row(r as usize).ids() {
             *df.entry(t).or_default() += 1;
         }
     }
@@ -52,10 +52,9 @@ fn matrix(space: &Space, rows: &[u32]) -> Array2<f64> {
         .collect();
     let mut x = Array2::<f64>::zeros((rows.len(), column.len().max(1)));
     for (i, &r) in rows.iter().enumerate() {
-        let (ts, vs) = space.corpus.matrix.row(r as usize);
-        for (t, v) in ts.iter().zip(vs) {
-            if let Some(&j) = column.get(t) {
-                x[[i, j]] = f64::from(*v);
+        for (t, v) in space.corpus.matrix.row(r as usize).iter() {
+            if let Some(&j) = column.get(&t) {
+                x[[i, j]] = f64::from(v);
             }
         }
         let norm = x.row(i).dot(&x.row(i)).sqrt();
@@ -160,8 +159,10 @@ mod tests {
         let b = propose(&space, &rows, None, 42).expect("a proposal");
         assert_eq!(a.parts, b.parts, "seeded");
         let id = |r: &u32| {
-            space.corpus.keys[*r as usize]
-                .id
+            space
+                .corpus
+                .keys
+                .id(*r as usize)
                 .trim_start_matches('t')
                 .parse::<usize>()
                 .expect("n")

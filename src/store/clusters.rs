@@ -164,10 +164,16 @@ impl Store {
 
     /// Every open cluster (current, undecided) with its open members: what
     /// a re-cluster matches its new clusters against to keep their ids.
+    /// Each member is named by what `find` makes of its ticket id (a
+    /// member it finds nothing for is left out), beside how many members
+    /// the cluster had in all: a million ids are never held as strings.
     ///
     /// # Errors
     /// SQLite errors or corrupt rows.
-    pub fn open_clusters_with_members(&self) -> Result<Vec<(ClusterId, Vec<String>)>> {
+    pub fn open_clusters_with_members<T>(
+        &self,
+        mut find: impl FnMut(&str) -> Option<T>,
+    ) -> Result<Vec<(ClusterId, Vec<T>, usize)>> {
         self.read(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT c.id, cm.ticket_id FROM clusters c
@@ -177,17 +183,23 @@ impl Store {
                  ORDER BY c.id, cm.position",
             )?;
             let mut rows = stmt.query([])?;
-            let mut out: Vec<(ClusterId, Vec<String>)> = Vec::new();
+            let mut out: Vec<(ClusterId, Vec<T>, usize)> = Vec::new();
             while let Some(row) = rows.next()? {
-                let id: String = row.get(0)?;
-                let ticket: String = row.get(1)?;
-                if out.last().is_none_or(|(c, _)| c.as_str() != id) {
-                    let id =
-                        ClusterId::parse(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    out.push((id, Vec::new()));
+                let text = |i| {
+                    row.get_ref(i)?
+                        .as_str()
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))
+                };
+                let id = text(0)?;
+                if out.last().is_none_or(|(c, _, _)| c.as_str() != id) {
+                    let id = ClusterId::parse(id.to_owned())
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    out.push((id, Vec::new(), 0));
                 }
-                if let Some((_, members)) = out.last_mut() {
-                    members.push(ticket);
+                let ticket = find(text(1)?);
+                if let Some((_, members, size)) = out.last_mut() {
+                    members.extend(ticket);
+                    *size += 1;
                 }
             }
             Ok(out)

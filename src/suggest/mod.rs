@@ -274,12 +274,11 @@ impl Suggester {
             .vocab
             .vectorize(&mut analyzer, doc, self.title_weight);
         let row = heaviest_terms(row, QUERY_TERMS);
-        let (terms, values): (Vec<u32>, Vec<f32>) = row.iter().copied().unzip();
         // Only the first `limit` (and the runner-up) are ever read.
         let ranked = SCORES.with(|scores| {
             let mut scores = scores.borrow_mut();
             scores.resize(self.index.groups(), 0.0);
-            self.index.score(&terms, &values, &mut scores);
+            self.index.score(row.iter().copied(), &mut scores);
             best_scores(&scores, limit.max(2))
         });
         let verdict = match ranked.as_slice() {

@@ -94,12 +94,11 @@ impl TicketPostings {
         let df = &space.corpus.vocab.df;
         let mut by_term: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
         for r in 0..space.len() {
-            let (terms, values) = space.corpus.matrix.row(r);
-            for (&t, &v) in terms.iter().zip(values) {
+            space.corpus.matrix.row(r).for_each(|t, v| {
                 if df.get(t as usize).is_some_and(|&d| d as usize <= cap) {
                     by_term.entry(t).or_default().push((r as u32, v));
                 }
-            }
+            });
         }
         let keep = MAX_LIST;
         for list in by_term.values_mut() {
@@ -205,14 +204,16 @@ mod tests {
         group_of[row("t1")] = Some(0);
         let postings = TicketPostings::build(&space);
         let even = EVEN;
-        let (terms, values) = space.corpus.matrix.row(row("t1"));
-        let login = postings.neighbourhood(terms, values, 2, &group_of, &[], Some(0));
+        let (terms, values): (Vec<u32>, Vec<f32>) =
+            space.corpus.matrix.row(row("t1")).iter().unzip();
+        let login = postings.neighbourhood(&terms, &values, 2, &group_of, &[], Some(0));
         assert!(
             login.grouped_share(even) > 0.99 && login.group_share() > 0.99,
             "{login:?}"
         );
-        let (terms, values) = space.corpus.matrix.row(row("t3"));
-        let invoice = postings.neighbourhood(terms, values, 2, &group_of, &[], Some(0));
+        let (terms, values): (Vec<u32>, Vec<f32>) =
+            space.corpus.matrix.row(row("t3")).iter().unzip();
+        let invoice = postings.neighbourhood(&terms, &values, 2, &group_of, &[], Some(0));
         assert!(
             invoice.grouped_share(even) < 0.5,
             "its own kind is in no group: {invoice:?}"

@@ -3,13 +3,12 @@
 //! the text of a million tickets never sits in memory at once.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::terms::{TermAnalysis, TicketTerms};
-use super::{Corpus, CsrMatrix, TicketKey, VectorParams, Vocabulary, finish_row};
+use super::{Corpus, CsrMatrix, TicketKey, TicketKeys, VectorParams, Vocabulary, finish_row};
 use crate::analyze::Analyzer;
 use crate::clean::{Boilerplate, clean};
 
@@ -26,7 +25,7 @@ pub struct DocText {
 pub struct CorpusBuilder {
     analysis: TermAnalysis,
     title_weight: f32,
-    keys: Vec<TicketKey>,
+    keys: TicketKeys,
     /// Weighted term counts per ticket (title counted `title_weight`
     /// times), by dictionary id.
     indptr: Vec<u64>,
@@ -35,8 +34,6 @@ pub struct CorpusBuilder {
     /// The boilerplate, found in the first chunk added or given.
     boilerplate: Option<Arc<Boilerplate>>,
     weighted: Vec<(u32, f32)>,
-    /// Each source named so far, once.
-    sources: HashSet<Arc<str>>,
 }
 
 /// A ticket's title and body as analysed: cleaned when `cleaning` is on
@@ -71,13 +68,12 @@ impl CorpusBuilder {
         CorpusBuilder {
             analysis,
             title_weight,
-            keys: Vec::new(),
+            keys: TicketKeys::default(),
             indptr: vec![0],
             term_ids: Vec::new(),
             counts: Vec::new(),
             boilerplate: None,
             weighted: Vec::new(),
-            sources: HashSet::new(),
         }
     }
 
@@ -127,30 +123,24 @@ impl CorpusBuilder {
         }
         let terms = self.analysis.analyse(&docs, self.boilerplate.as_deref());
         for (doc, terms) in docs.into_iter().zip(&terms) {
-            self.push(doc.key, terms);
+            self.push(&doc.key, terms);
         }
     }
 
     /// Adds one analysed ticket, its ids from this builder's dictionary.
-    pub fn push(&mut self, mut key: TicketKey, terms: &TicketTerms) {
-        key.source = self.shared_source(&key.source);
+    pub fn push(&mut self, key: &TicketKey, terms: &TicketTerms) {
+        self.push_row(&key.id, &key.source, key.created_ns, terms);
+    }
+
+    /// Adds one analysed ticket by its id, source and creation time.
+    pub fn push_row(&mut self, id: &str, source: &str, created_ns: i64, terms: &TicketTerms) {
         terms.weighted_into(self.title_weight, &mut self.weighted);
         for &(id, count) in &self.weighted {
             self.term_ids.push(id);
             self.counts.push(count);
         }
         self.indptr.push(self.term_ids.len() as u64);
-        self.keys.push(key);
-    }
-
-    /// The one copy of `source` this builder's keys share.
-    pub fn shared_source(&mut self, source: &str) -> Arc<str> {
-        if let Some(shared) = self.sources.get(source) {
-            return Arc::clone(shared);
-        }
-        let shared: Arc<str> = source.into();
-        self.sources.insert(Arc::clone(&shared));
-        shared
+        self.keys.push(id, source, created_ns);
     }
 
     /// Prunes rare and common terms and weighs the rest into L2-normalised
@@ -227,13 +217,9 @@ impl CorpusBuilder {
             (&term_ids[a..a + kept_len[d]], &counts[a..a + kept_len[d]])
         };
         let order = locality_order(n, &row);
-        let matrix = CsrMatrix::gathered(&order, &indptr, &kept_len, term_ids, counts);
-        let mut keys = self.keys;
+        let matrix = CsrMatrix::gathered(&order, &indptr, &kept_len, vocab.len(), term_ids, counts);
         Corpus {
-            keys: order
-                .iter()
-                .map(|&d| std::mem::take(&mut keys[d]))
-                .collect(),
+            keys: self.keys.reordered(&order),
             matrix,
             vocab,
         }
@@ -312,7 +298,7 @@ mod tests {
         );
         assert_eq!(c.len(), 3);
         for i in 0..3 {
-            let (_, v) = c.matrix.row(i);
+            let v = c.matrix.row(i).values();
             let norm: f32 = v.iter().map(|x| x * x).sum();
             assert!((norm - 1.0).abs() < 1e-5, "row {i} norm {norm}");
         }
@@ -320,11 +306,11 @@ mod tests {
         assert_eq!(c.vocab.df[login as usize], 2);
         // "login" is in the title (×2) and the body of a: tf 3, so it outweighs
         // "again" (tf 1), which is as rare.
-        let a = c.keys.iter().position(|k| k.id == "a").expect("a row");
-        let (ids, values) = c.matrix.row(a);
+        let a = c.keys.ids().position(|id| id == "a").expect("a row");
+        let row = c.matrix.row(a).to_vec();
         let weight = |term: &str| {
             let id = c.vocab.id(term).expect("kept");
-            values[ids.iter().position(|&t| t == id).expect("in row a")]
+            row.iter().find(|(t, _)| *t == id).expect("in row a").1
         };
         assert!(weight("login") > weight("again"));
     }
@@ -385,10 +371,10 @@ mod tests {
             .collect();
         let c = corpus(docs, &VectorParams::default());
         let card = c.vocab.id("card").expect("kept");
-        let has_card: Vec<bool> = (0..40).map(|d| c.matrix.row(d).0.contains(&card)).collect();
+        let has_card: Vec<bool> = (0..40).map(|d| c.matrix.row(d).contains(card)).collect();
         // Every row still belongs to its key's text...
-        for (d, key) in c.keys.iter().enumerate() {
-            let i: usize = key.id.parse().expect("numeric id");
+        for (d, id) in c.keys.ids().enumerate() {
+            let i: usize = id.parse().expect("numeric id");
             assert_eq!(has_card[d], i.is_multiple_of(2), "row {d}");
         }
         // ...and alike rows are laid side by side.

@@ -13,6 +13,7 @@
 
 mod build;
 mod dictionary;
+mod keys;
 pub mod sparse;
 mod terms;
 
@@ -21,6 +22,7 @@ use std::sync::Arc;
 
 pub use build::{CorpusBuilder, DocText};
 pub use dictionary::TermDictionary;
+pub use keys::TicketKeys;
 pub use sparse::{CsrMatrix, finish_row, sparse_dot};
 pub use terms::{IndexedText, TermAnalysis, TicketTerms, TicketText};
 
@@ -125,7 +127,7 @@ impl Vocabulary {
 /// name a row's ticket through `keys`.
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
-    pub keys: Vec<TicketKey>,
+    pub keys: TicketKeys,
     pub matrix: CsrMatrix,
     pub vocab: Vocabulary,
 }
@@ -186,7 +188,7 @@ mod tests {
         fn rows_are_unit_length_or_empty(docs in docs()) {
             let corpus = build(&docs, &VectorParams::default());
             for r in 0..corpus.len() {
-                let (_, values) = corpus.matrix.row(r);
+                let values = corpus.matrix.row(r).values();
                 let norm: f32 = values.iter().map(|v| v * v).sum::<f32>().sqrt();
                 prop_assert!(values.is_empty() || (norm - 1.0).abs() < 1e-5, "row {r}: {norm}");
             }
@@ -208,13 +210,13 @@ mod tests {
             let params = VectorParams::default();
             let corpus = build(&docs, &params);
             let mut analyzer = Analyzer::default();
-            for (r, key) in corpus.keys.iter().enumerate() {
-                let doc = docs.iter().find(|d| d.key.id == key.id).expect("a corpus ticket");
+            for (r, id) in corpus.keys.ids().enumerate() {
+                let doc = docs.iter().find(|d| d.key.id == id).expect("a corpus ticket");
                 let row = corpus.vocab.vectorize(&mut analyzer, doc, params.title_weight);
-                let (ids, values) = corpus.matrix.row(r);
-                prop_assert_eq!(row.iter().map(|(t, _)| *t).collect::<Vec<_>>(), ids.to_vec());
-                for ((_, v), w) in row.iter().zip(values) {
-                    prop_assert!((v - w).abs() < 1e-5, "ticket {}: {v} vs {w}", key.id);
+                let stored = corpus.matrix.row(r);
+                prop_assert_eq!(row.iter().map(|(t, _)| *t).collect::<Vec<_>>(), stored.ids().collect::<Vec<_>>());
+                for ((_, v), w) in row.iter().zip(stored.values()) {
+                    prop_assert!((v - w).abs() < 1e-5, "ticket {id}: {v} vs {w}");
                 }
             }
         }
