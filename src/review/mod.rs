@@ -92,7 +92,9 @@ impl Space {
     }
 }
 
-fn id_hash(id: &str) -> u64 {
+/// A 64-bit hash of a ticket id: how the space finds a row, and how a
+/// re-cluster matches members of two runs without a lookup per ticket.
+pub(crate) fn id_hash(id: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = rustc_hash::FxHasher::default();
     id.hash(&mut hasher);

@@ -175,31 +175,35 @@ impl Store {
         mut find: impl FnMut(&str) -> Option<T>,
     ) -> Result<Vec<(ClusterId, Vec<T>, usize)>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare(
-                "SELECT c.id, cm.ticket_id FROM clusters c
-                 JOIN cluster_members cm ON cm.cluster_id = c.id
-                 WHERE c.current = 1 AND c.decided IS NULL
+            // Cluster by cluster: each one's members come off the primary
+            // key in order, where one joined query sorted a million rows.
+            let ids: Vec<String> = conn
+                .prepare(
+                    "SELECT id FROM clusters WHERE current = 1 AND decided IS NULL ORDER BY id",
+                )?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut members_of = conn.prepare(
+                "SELECT cm.ticket_id FROM cluster_members cm WHERE cm.cluster_id = ?1
                    AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.ticket_id = cm.ticket_id)
-                 ORDER BY c.id, cm.position",
+                 ORDER BY cm.position",
             )?;
-            let mut rows = stmt.query([])?;
-            let mut out: Vec<(ClusterId, Vec<T>, usize)> = Vec::new();
-            while let Some(row) = rows.next()? {
-                let text = |i| {
-                    row.get_ref(i)?
+            let mut out = Vec::new();
+            for id in ids {
+                let mut rows = members_of.query([&id])?;
+                let (mut members, mut size) = (Vec::new(), 0);
+                while let Some(row) = rows.next()? {
+                    let ticket = row
+                        .get_ref(0)?
                         .as_str()
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))
-                };
-                let id = text(0)?;
-                if out.last().is_none_or(|(c, _, _)| c.as_str() != id) {
-                    let id = ClusterId::parse(id.to_owned())
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    out.push((id, Vec::new(), 0));
+                    members.extend(find(ticket));
+                    size += 1;
                 }
-                let ticket = find(text(1)?);
-                if let Some((_, members, size)) = out.last_mut() {
-                    members.extend(ticket);
-                    *size += 1;
+                if size > 0 {
+                    let id =
+                        ClusterId::parse(id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    out.push((id, members, size));
                 }
             }
             Ok(out)
