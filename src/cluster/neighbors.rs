@@ -7,6 +7,7 @@
 //! `k` links in one array, and its length is kept beside it.
 
 use std::ops::Index;
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -26,11 +27,58 @@ pub struct Neighbors {
 /// Tickets filled in per rayon task: enough to amortise its overhead.
 const MIN_TASK: usize = 256;
 
+/// States handed back by finished rayon tasks, for the next ones. rayon
+/// calls a parallel loop's `init` once per piece of work it splits off, and
+/// the kNN steps' states hold ticket-wide arrays (4 MB each at a million
+/// tickets): made afresh for every piece, zeroing their pages was a tenth
+/// of the neighbour search's time.
+struct Pool<S>(Mutex<Vec<S>>);
+
+impl<S> Default for Pool<S> {
+    fn default() -> Self {
+        Pool(Mutex::new(Vec::new()))
+    }
+}
+
+impl<S> Pool<S> {
+    fn take(&self, init: impl Fn() -> S) -> Pooled<'_, S> {
+        let reused = self.0.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        Pooled {
+            state: Some(reused.unwrap_or_else(init)),
+            pool: self,
+        }
+    }
+}
+
+/// A state taken from a [`Pool`], given back when dropped.
+struct Pooled<'a, S> {
+    state: Option<S>,
+    pool: &'a Pool<S>,
+}
+
+impl<S> Pooled<'_, S> {
+    fn get(&mut self) -> &mut S {
+        self.state.as_mut().expect("held until dropped")
+    }
+}
+
+impl<S> Drop for Pooled<'_, S> {
+    fn drop(&mut self) {
+        if let Some(state) = self.state.take() {
+            self.pool
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(state);
+        }
+    }
+}
+
 impl Neighbors {
     /// Fills every ticket's slot in parallel. `fill(state, d, slot)` writes
     /// ticket `d`'s links at the front of `slot` (which holds `k`) and
     /// returns how many it wrote; `init` makes one reusable state per task.
-    pub fn build<S>(
+    pub fn build<S: Send>(
         tickets: usize,
         k: usize,
         init: impl Fn() -> S + Sync + Send,
@@ -42,16 +90,20 @@ impl Neighbors {
         );
         let mut links = vec![(0u32, 0f32); tickets * k];
         let mut lens = vec![0u8; tickets];
+        let pool = Pool::default();
         links
             .par_chunks_mut(k)
             .zip(lens.par_iter_mut())
             .enumerate()
             .with_min_len(MIN_TASK)
-            .for_each_init(init, |state, (d, (slot, len))| {
-                let written = fill(state, d, slot);
-                debug_assert!(written <= k);
-                *len = written as u8;
-            });
+            .for_each_init(
+                || pool.take(&init),
+                |state, (d, (slot, len))| {
+                    let written = fill(state.get(), d, slot);
+                    debug_assert!(written <= k);
+                    *len = written as u8;
+                },
+            );
         Neighbors { k, lens, links }
     }
 
@@ -129,6 +181,28 @@ mod tests {
         let back: Vec<Vec<Link>> = g.iter().map(<[Link]>::to_vec).collect();
         assert_eq!(back, lists);
         assert_eq!(&g[2], &[(0, 0.75)]);
+    }
+
+    #[test]
+    fn states_are_made_once_per_thread_not_once_per_piece_of_work() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let made = AtomicUsize::new(0);
+        let g = Neighbors::build(
+            200_000,
+            1,
+            || made.fetch_add(1, Ordering::Relaxed),
+            |_, d, slot| {
+                slot[0] = (d as u32, 1.0);
+                1
+            },
+        );
+        assert_eq!(g[199_999], [(199_999, 1.0)]);
+        let made = made.into_inner();
+        assert!(
+            made <= rayon::current_num_threads(),
+            "{made} states for {} threads",
+            rayon::current_num_threads()
+        );
     }
 
     #[test]

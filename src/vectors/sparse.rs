@@ -114,6 +114,7 @@ impl CsrMatrix {
     }
 
     /// Row `i`.
+    #[inline]
     pub fn row(&self, i: usize) -> Row<'_> {
         let (a, b) = (self.indptr[i] as usize, self.indptr[i + 1] as usize);
         let ids = match &self.ids {
