@@ -91,23 +91,29 @@ pub fn hold_back_fringe(
     if moved == 0 {
         return 0;
     }
-    // The edges between fringe rows, in compressed rows over every row (the
-    // others empty): Leiden's node order, and so its communities, stay
-    // those of the whole graph, with no list allocated per row.
-    let rows = Rows::scatter(graph.nodes(), |put| {
-        for v in (0..graph.nodes()).filter(|&v| fringe[v]) {
-            for (o, w) in graph.neighbors(v).filter(|&(o, _)| fringe[o]) {
-                put(v, (o as u32, w as f32));
+    // The edges between fringe rows, the fringe numbered in row order.
+    // Over the fringe alone: held over every row (the others isolated),
+    // Leiden's every level walked a million nodes that could not move.
+    let rows_of: Vec<u32> = (0..graph.nodes() as u32)
+        .filter(|&v| fringe[v as usize])
+        .collect();
+    let mut compact = vec![u32::MAX; graph.nodes()];
+    for (i, &v) in rows_of.iter().enumerate() {
+        compact[v as usize] = i as u32;
+    }
+    let rows = Rows::scatter(rows_of.len(), |put| {
+        for (i, &v) in rows_of.iter().enumerate() {
+            for (o, w) in graph.neighbors(v as usize).filter(|&(o, _)| fringe[o]) {
+                put(i, (compact[o], w as f32));
             }
         }
     });
     drop(graph);
+    drop(compact);
     let among_fringe = leiden::leiden(&Graph::from_compressed(rows), resolution, seed);
     let fresh = membership.iter().copied().max().map_or(0, |m| m + 1);
-    for (v, &f) in fringe.iter().enumerate() {
-        if f {
-            membership[v] = fresh + among_fringe[v];
-        }
+    for (&v, &c) in rows_of.iter().zip(&among_fringe) {
+        membership[v as usize] = fresh + c;
     }
     moved
 }
