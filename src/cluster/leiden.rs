@@ -462,7 +462,7 @@ mod tests {
         assert_eq!(sorted, (0..n as u32).collect::<Vec<_>>(), "every node once");
         for block in order.chunk_by(|a, b| b == &(a + 1)) {
             assert!(
-                block[0] as usize % VISIT_BLOCK == 0,
+                (block[0] as usize).is_multiple_of(VISIT_BLOCK),
                 "blocks start on a boundary"
             );
         }
