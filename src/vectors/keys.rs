@@ -1,14 +1,12 @@
 //! Which ticket each row of a corpus is, held by column.
 //!
-//! A million [`TicketKey`]s held one struct and one id allocation each came
+//! A million [`TicketKey`](super::TicketKey)s held one struct and one id allocation each came
 //! to 80 MB, a seventh of a million-ticket re-cluster's peak. Here every id
 //! sits in one string, each source is named once and referred to by index,
 //! and the creation times are one array: 27 MB for the same million.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-
-use super::TicketKey;
 
 /// The keys of a corpus's rows, in row order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,15 +65,6 @@ impl TicketKeys {
         self.created_ns[r]
     }
 
-    /// Row `r`'s key as an owned [`TicketKey`].
-    pub fn key(&self, r: usize) -> TicketKey {
-        TicketKey {
-            id: self.id(r).to_owned(),
-            source: Arc::clone(&self.source_names[self.sources[r] as usize]),
-            created_ns: self.created_ns[r],
-        }
-    }
-
     /// Every row's ticket id, in row order.
     pub fn ids(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.len()).map(|r| self.id(r))
@@ -113,9 +102,8 @@ mod tests {
         assert_eq!(keys.ids().collect::<Vec<_>>(), ["a-1", "b-22", ""]);
         assert_eq!((keys.source(2), keys.created_ns(2)), ("support", 30));
         assert_eq!(keys.source_names.len(), 2, "each source named once");
-        let key = keys.key(1);
         assert_eq!(
-            (key.id.as_str(), &*key.source, key.created_ns),
+            (keys.id(1), keys.source(1), keys.created_ns(1)),
             ("b-22", "ops", 20)
         );
         let moved = keys.reordered(&[2, 0, 1]);

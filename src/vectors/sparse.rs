@@ -220,10 +220,20 @@ impl<'a> Row<'a> {
             (RowIds::Wide(a), RowIds::Wide(b)) => sparse_dot(a, self.values, b, other.values),
             // Rows of two matrices of different widths: rare, never hot.
             _ => {
-                let (a, b) = (self.to_vec(), other.to_vec());
-                let (ai, av): (Vec<u32>, Vec<f32>) = a.into_iter().unzip();
-                let (bi, bv): (Vec<u32>, Vec<f32>) = b.into_iter().unzip();
-                sparse_dot(&ai, &av, &bi, &bv)
+                let (mut a, mut b) = (self.iter().peekable(), other.iter().peekable());
+                let mut sum = 0.0f32;
+                while let (Some(&(ta, va)), Some(&(tb, vb))) = (a.peek(), b.peek()) {
+                    if ta <= tb {
+                        a.next();
+                    }
+                    if tb <= ta {
+                        b.next();
+                    }
+                    if ta == tb {
+                        sum += va * vb;
+                    }
+                }
+                sum
             }
         }
     }
