@@ -10,6 +10,7 @@ use refrain::cli::{self, Cli};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    refrain::memory::without_huge_pages();
     let cli = Cli::parse();
     // The server logs what it does; one-shot commands report through their
     // own output and only log problems.
