@@ -115,8 +115,13 @@ pub fn read_corpus(
                     .map_err(|_| ReclusterError::ReaderStopped)
             })
         });
+        let mut scratch = ChunkScratch::default();
+        let total = store.count()? as usize;
         for rows in receiver {
-            let made = add_rows(&mut builder, store, rows, stored_fit)?;
+            if builder.is_empty() && !rows.is_empty() {
+                reserve_like(&mut builder, &rows, total);
+            }
+            let made = add_rows(&mut builder, store, rows, stored_fit, &mut scratch)?;
             if !made.is_empty() {
                 store.set_terms(&made)?;
             }
@@ -137,29 +142,64 @@ pub fn read_corpus(
     Ok(corpus)
 }
 
-/// Adds one chunk of rows to `builder`, in order; returns the counts made
-/// from text for rows that had none (`stored_fit`: to store).
+/// Reserves the builder's room for `total` tickets from what the first
+/// chunk's `rows` hold on average (a tenth more, for chunks that hold more).
+fn reserve_like(builder: &mut CorpusBuilder, rows: &[CorpusRow], total: usize) {
+    let blob_bytes: usize = rows.iter().filter_map(|r| r.terms.as_ref()).map(Vec::len).sum();
+    let id_bytes: usize = rows.iter().map(|r| r.id.len()).sum();
+    let scale = |sum: usize| sum / rows.len() * total / 10 * 11;
+    // A stored count takes two to three bytes (a varint id delta and a
+    // count); rows without counts take what their text makes, which is
+    // about as much.
+    builder.reserve(total, scale(blob_bytes) / 2, scale(id_bytes));
+}
+
+/// Buffers one chunk's rows are weighed in, reused from chunk to chunk.
+#[derive(Default)]
+struct ChunkScratch {
+    terms: TicketTerms,
+    weighted: Vec<(u32, f32)>,
+    /// Every row's weighted counts, one after the other (empty for a row
+    /// that is analysed from text instead), and where each row's end.
+    all: Vec<(u32, f32)>,
+    ends: Vec<usize>,
+}
+
+/// Adds a chunk of rows to the corpus, in order: each row's stored counts
+/// when they are this corpus's exactly, else its text analysed again.
+/// Returns the counts made from text for rows that had none (when
+/// `stored_fit`: to store).
 fn add_rows(
     builder: &mut CorpusBuilder,
     store: &Store,
     mut rows: Vec<CorpusRow>,
     stored_fit: bool,
+    scratch: &mut ChunkScratch,
 ) -> Result<Vec<(u64, Vec<u8>)>, ReclusterError> {
+    let title_weight = builder.title_weight();
     let boilerplate = builder.boilerplate();
     let strippable = |t: &TicketTerms| boilerplate.is_some_and(|b| b.may_strip(&t.lines));
-    // Stored counts that are this corpus's exactly.
-    let mut terms: Vec<Option<TicketTerms>> = rows
-        .par_iter()
-        .map(|r| {
-            r.terms
+    // Stored counts that are this corpus's exactly, weighed as they are
+    // read, into buffers that every chunk reuses.
+    let mut missing: Vec<usize> = Vec::new();
+    scratch.all.clear();
+    scratch.ends.clear();
+    for (i, r) in rows.iter().enumerate() {
+        let fits = stored_fit
+            && r.terms
                 .as_deref()
-                .filter(|_| stored_fit)
-                .and_then(TicketTerms::decode)
-                .filter(|t| !strippable(t))
-        })
-        .collect();
+                .is_some_and(|bytes| scratch.terms.decode_into(bytes))
+            && !strippable(&scratch.terms);
+        if fits {
+            scratch.terms.weighted_into(title_weight, &mut scratch.weighted);
+            scratch.all.extend_from_slice(&scratch.weighted);
+        } else {
+            missing.push(i);
+        }
+        scratch.ends.push(scratch.all.len());
+    }
+    let mut analysed_rows: Vec<Option<TicketTerms>> = Vec::new();
     // The rest are analysed from text, read now for rows that had counts.
-    let missing: Vec<usize> = (0..rows.len()).filter(|&i| terms[i].is_none()).collect();
     let mut made = Vec::new();
     if !missing.is_empty() {
         let unread: Vec<String> = missing
@@ -210,13 +250,24 @@ fn add_rows(
             };
             made.push((rows[missing[k]].seq, stored.encode()));
         }
+        analysed_rows.resize(rows.len(), None);
         for (k, t) in analysed.into_iter().enumerate() {
-            terms[missing[k]] = Some(t);
+            analysed_rows[missing[k]] = Some(t);
         }
     }
-    for (row, t) in rows.into_iter().zip(terms) {
-        let terms = t.expect("every row analysed");
-        builder.push_row(&row.id, &row.source, row.created_ns, &terms);
+    let mut start = 0;
+    for (i, row) in rows.iter().enumerate() {
+        let end = scratch.ends[i];
+        match analysed_rows.get(i).and_then(Option::as_ref) {
+            Some(terms) => builder.push_row(&row.id, &row.source, row.created_ns, terms),
+            None => builder.push_weighted(
+                &row.id,
+                &row.source,
+                row.created_ns,
+                &scratch.all[start..end],
+            ),
+        }
+        start = end;
     }
     Ok(made)
 }

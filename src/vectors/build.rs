@@ -134,13 +134,43 @@ impl CorpusBuilder {
 
     /// Adds one analysed ticket by its id, source and creation time.
     pub fn push_row(&mut self, id: &str, source: &str, created_ns: i64, terms: &TicketTerms) {
-        terms.weighted_into(self.title_weight, &mut self.weighted);
-        for &(id, count) in &self.weighted {
+        let mut weighted = std::mem::take(&mut self.weighted);
+        terms.weighted_into(self.title_weight, &mut weighted);
+        self.push_weighted(id, source, created_ns, &weighted);
+        self.weighted = weighted;
+    }
+
+    /// Adds one ticket by its weighted counts, as
+    /// [`TicketTerms::weighted_into`] makes them with [`Self::title_weight`].
+    pub fn push_weighted(
+        &mut self,
+        id: &str,
+        source: &str,
+        created_ns: i64,
+        weighted: &[(u32, f32)],
+    ) {
+        for &(id, count) in weighted {
             self.term_ids.push(id);
             self.counts.push(count);
         }
         self.indptr.push(self.term_ids.len() as u64);
         self.keys.push(id, source, created_ns);
+    }
+
+    /// How many times a title word counts against a body word.
+    pub fn title_weight(&self) -> f32 {
+        self.title_weight
+    }
+
+    /// Room for `rows` more tickets holding `terms` weighted counts and
+    /// `id_bytes` of ids in all. A million tickets' counts grown by
+    /// doubling were copied, and their fresh pages faulted in, several
+    /// times over; room never used costs address space, not memory.
+    pub fn reserve(&mut self, rows: usize, terms: usize, id_bytes: usize) {
+        self.indptr.reserve(rows);
+        self.term_ids.reserve(terms);
+        self.counts.reserve(terms);
+        self.keys.reserve(rows, id_bytes);
     }
 
     /// Prunes rare and common terms and weighs the rest into L2-normalised

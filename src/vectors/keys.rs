@@ -31,6 +31,14 @@ impl TicketKeys {
         self.ends.is_empty()
     }
 
+    /// Room for `rows` more keys whose ids take `id_bytes` in all.
+    pub fn reserve(&mut self, rows: usize, id_bytes: usize) {
+        self.ids.reserve(id_bytes);
+        self.ends.reserve(rows);
+        self.sources.reserve(rows);
+        self.created_ns.reserve(rows);
+    }
+
     /// Adds a row's key.
     pub fn push(&mut self, id: &str, source: &str, created_ns: i64) {
         self.ids.push_str(id);
