@@ -145,7 +145,11 @@ pub fn read_corpus(
 /// Reserves the builder's room for `total` tickets from what the first
 /// chunk's `rows` hold on average (a tenth more, for chunks that hold more).
 fn reserve_like(builder: &mut CorpusBuilder, rows: &[CorpusRow], total: usize) {
-    let blob_bytes: usize = rows.iter().filter_map(|r| r.terms.as_ref()).map(Vec::len).sum();
+    let blob_bytes: usize = rows
+        .iter()
+        .filter_map(|r| r.terms.as_ref())
+        .map(Vec::len)
+        .sum();
     let id_bytes: usize = rows.iter().map(|r| r.id.len()).sum();
     let scale = |sum: usize| sum / rows.len() * total / 10 * 11;
     // A stored count takes two to three bytes (a varint id delta and a
@@ -191,7 +195,9 @@ fn add_rows(
                 .is_some_and(|bytes| scratch.terms.decode_into(bytes))
             && !strippable(&scratch.terms);
         if fits {
-            scratch.terms.weighted_into(title_weight, &mut scratch.weighted);
+            scratch
+                .terms
+                .weighted_into(title_weight, &mut scratch.weighted);
             scratch.all.extend_from_slice(&scratch.weighted);
         } else {
             missing.push(i);
@@ -418,13 +424,26 @@ pub fn recluster(
         .iter()
         .map(|set| set.iter().map(String::as_str).collect())
         .collect();
-    let mut clustering = super::cluster_constrained(
-        corpus,
-        space.neighbors(),
-        params,
-        &constraints,
-        &mut |stage| progress.stage(stage.as_str(), 0),
-    );
+    // The last run's clusters, read on the other core while Leiden runs on
+    // one (0.7 s at a million tickets, off the critical path): what the
+    // new clusters are matched against to keep their ids. Members are
+    // named by a hash of their ticket id: a million lookups of rows in the
+    // space took 1.5 s.
+    let (mut clustering, previous) = std::thread::scope(|scope| {
+        let previous = scope.spawn(|| store.open_clusters_with_members(|t| Some(id_hash(t))));
+        let clustering = super::cluster_constrained(
+            corpus,
+            space.neighbors(),
+            params,
+            &constraints,
+            &mut |stage| progress.stage(stage.as_str(), 0),
+        );
+        let previous = previous
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (clustering, previous)
+    });
+    let previous = previous?;
     if !rejected.is_empty() {
         let (kept, returned): (Vec<_>, Vec<_>) = std::mem::take(&mut clustering.clusters)
             .into_iter()
@@ -447,8 +466,6 @@ pub fn recluster(
     progress.stage(Stage::Saving.as_str(), clustering.clusters.len() as u64);
     let run = job.as_str().trim_start_matches(JobId::PREFIX);
     let carried = {
-        // Members of both runs named by a hash of their ticket id: a
-        // million lookups of rows in the space took 1.5 s.
         let new: Vec<Vec<u64>> = clustering
             .clusters
             .par_iter()
@@ -459,10 +476,7 @@ pub fn recluster(
                     .collect()
             })
             .collect();
-        carried_ids(
-            &store.open_clusters_with_members(|t| Some(id_hash(t)))?,
-            &new,
-        )
+        carried_ids(&previous, &new)
     };
     tracing::debug!(rss_mib = ?crate::memory::resident_mib(), "carried ids");
     let mut records = Vec::with_capacity(clustering.clusters.len());
