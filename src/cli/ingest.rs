@@ -187,6 +187,11 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
         .filter_map(|f| std::fs::metadata(f).ok().map(|m| m.len()))
         .sum();
     let progress = progress_bar(total_bytes);
+    if let Sink::Local(engine) = &sink {
+        // A guess at the load's size from its files (tickets run to about
+        // a kilobyte; stdin counts nothing), only to choose how to load.
+        engine.begin_bulk_load(total_bytes / 1024)?;
+    }
     std::thread::scope(|scope| -> anyhow::Result<()> {
         // A local load prepares (validates and analyses) each batch here
         // while a second thread stores the one before, in order.
@@ -245,6 +250,8 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
         Ok(())
     })?;
     if let Sink::Local(engine) = sink {
+        progress.set_message("indexing creation times");
+        engine.end_bulk_load()?;
         progress.set_message("committing the search index");
         engine.close()?;
     }

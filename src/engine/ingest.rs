@@ -73,7 +73,42 @@ pub struct PreparedBatch {
     errors: Vec<ItemError>,
 }
 
+/// A load smaller than this keeps the creation-time index: it has too few
+/// commits for their index rewrites to matter.
+const BULK_LOAD_MIN_TICKETS: u64 = 20_000;
+
 impl Engine {
+    /// Readies the store for a load of about `expected` tickets by this
+    /// process, which holds the data directory alone: when the load is
+    /// large beside what is stored, the creation-time index is dropped
+    /// until [`Engine::end_bulk_load`] builds it in one sort (see
+    /// `store/bulk.rs`). True if it was dropped.
+    ///
+    /// Rebuilding sorts every ticket; keeping the index costs each loaded
+    /// ticket a page rewrite. The second wins once a load is half the size
+    /// of the store.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn begin_bulk_load(&self, expected: u64) -> Result<bool> {
+        let stored = self.store.count()?;
+        if expected < BULK_LOAD_MIN_TICKETS || expected < stored / 2 {
+            return Ok(false);
+        }
+        self.store.suspend_time_index()?;
+        Ok(true)
+    }
+
+    /// Ends what [`Engine::begin_bulk_load`] began (a no-op if it dropped
+    /// nothing). A load that never gets here is mended at the next open.
+    ///
+    /// # Errors
+    /// Store errors.
+    pub fn end_bulk_load(&self) -> Result<()> {
+        self.store.restore_time_index()?;
+        Ok(())
+    }
+
     /// Validates `items` (in parallel) and stores the valid ones as
     /// `policy` says.
     ///
@@ -175,6 +210,27 @@ mod tests {
             other => panic!("expected refusal, got {other:?}"),
         }
         assert_eq!(engine.status().expect("status").tickets, 0);
+    }
+
+    #[test]
+    fn only_a_large_load_drops_the_time_index_and_its_end_builds_it_again() {
+        let (_dir, engine) = engine();
+        assert!(
+            !engine
+                .begin_bulk_load(BULK_LOAD_MIN_TICKETS - 1)
+                .expect("small")
+        );
+        assert!(!engine.store.restore_time_index().expect("checked"), "kept");
+        assert!(
+            engine
+                .begin_bulk_load(BULK_LOAD_MIN_TICKETS)
+                .expect("large")
+        );
+        engine.end_bulk_load().expect("ended");
+        assert!(
+            !engine.store.restore_time_index().expect("checked"),
+            "built at the end"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Guarantee: when [`Store::upsert`] returns `Ok`, the tickets are on disk
 //! and survive a crash or `kill -9`.
 
+mod bulk;
 mod clusters;
 mod group_edits;
 mod journal;
@@ -100,6 +101,11 @@ impl Store {
         writer.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         writer.busy_timeout(std::time::Duration::from_secs(10))?;
         migrations::migrate(&mut writer)?;
+        if bulk::restore_time_index_on(&writer)? {
+            tracing::warn!(
+                "a bulk load stopped before its end: the creation-time index was built again"
+            );
+        }
         let dictionary = terms::load_dictionary(&writer)?;
         let persisted = Mutex::new(dictionary.len());
         let readers = (0..READERS)
