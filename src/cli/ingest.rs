@@ -251,9 +251,12 @@ pub fn run(args: IngestArgs) -> anyhow::Result<i32> {
     })?;
     if let Sink::Local(engine) = sink {
         progress.set_message("indexing creation times");
-        engine.end_bulk_load()?;
+        // The search index is committed even if this fails (the next open
+        // builds the time index again).
+        let ended = engine.end_bulk_load();
         progress.set_message("committing the search index");
         engine.close()?;
+        ended?;
     }
     progress.finish_and_clear();
     summary.seconds = started.elapsed().as_secs_f64();

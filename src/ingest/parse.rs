@@ -42,7 +42,10 @@ fn parse_objects(text: &str) -> Vec<ParsedItem> {
 fn parse_json_array(text: &str) -> Result<Vec<ParsedItem>, BatchError> {
     // An array's elements are found without reading them, then read in
     // parallel; a body that is not an array of values takes the path
-    // below, which says what it is instead.
+    // below, which says what it is instead. Finding them checks the
+    // syntax only (without recursing, so any depth is safe): an element
+    // with a bad escape, a number out of range or nesting deeper than
+    // serde_json reads is refused on its own, with its index.
     if let Ok(elements) = serde_json::from_str::<Vec<&RawValue>>(text) {
         return Ok(elements
             .par_iter()
@@ -80,7 +83,13 @@ fn parse_json_array(text: &str) -> Result<Vec<ParsedItem>, BatchError> {
 /// goes that way for an error that names the field. Reading through a
 /// `serde_json::Value` and tracking paths cost more than the rest of the
 /// parse.
+///
+/// Objects only: serde's derive also reads a struct from an array of its
+/// fields in order, which a ticket must never be.
 fn quick_draft(json: &str) -> Option<TicketDraft> {
+    if !json.trim_start().starts_with('{') {
+        return None;
+    }
     serde_json::from_str(json).ok()
 }
 
@@ -314,6 +323,8 @@ mod tests {
             r#"{"id":"t-1","manual_minutes":"five"}"#,
             r#"{"body":"no id"}"#,
             r#"[1,2]"#,
+            // The fields in order, as an array: serde's derive reads that.
+            r#"["t-1",null,null,null,"hello",null,null,null,null,null,null,null,null,null,null,null,null,null]"#,
         ] {
             assert!(quick_draft(refused).is_none(), "{refused}");
             assert!(element_draft(refused).is_err(), "{refused}");
@@ -343,6 +354,28 @@ mod tests {
                 (3, Some("tittle".into()))
             ]
         );
+    }
+
+    #[test]
+    fn an_element_that_is_no_object_or_too_deep_is_refused_alone() {
+        let fields = r#"["t-1",null,null,null,"hello",null,null,null,null,null,null,null,null,null,null,null,null,null]"#;
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let body = format!(r#"[{{"id":"a","body":"x"}},{fields},{deep}]"#);
+        let items = parse_body(body.as_bytes(), Format::Json).expect("parsed");
+        assert_eq!(items.len(), 3);
+        assert!(items[0].draft.is_ok());
+        for item in &items[1..] {
+            let refused = item.draft.as_ref().expect_err("refused");
+            assert!(!refused.reason.is_empty());
+        }
+        assert!(
+            items[1]
+                .draft
+                .as_ref()
+                .is_err_and(|e| e.reason.contains("got an array"))
+        );
+        let line = parse_ndjson_line(fields, 0, 1);
+        assert!(line.draft.is_err(), "an array line is no ticket");
     }
 
     #[test]
