@@ -49,8 +49,7 @@ pub(super) fn restore_time_index_on(conn: &rusqlite::Connection) -> Result<bool>
     if present {
         return Ok(false);
     }
-    // The sort that builds it runs on two threads (see `replace_clusters`).
-    conn.pragma_update(None, "threads", 2)?;
+    conn.pragma_update(None, "threads", super::clusters::SORT_THREADS)?;
     let built = conn.execute(CREATE_TIME_INDEX, []);
     conn.pragma_update(None, "threads", 0)?;
     built?;

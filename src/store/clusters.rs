@@ -402,8 +402,9 @@ pub(super) fn insert_members(
 /// The page cache used while a run's clusters are saved, in KiB.
 const SAVE_CACHE_KIB: i64 = -8 * 1024;
 
-/// Helper threads SQLite may sort with while the save builds its index.
-const SORT_THREADS: i64 = 2;
+/// Helper threads SQLite may sort with while an index is built in one go
+/// (a run's saved members, the creation-time index after a bulk load).
+pub(super) const SORT_THREADS: i64 = 2;
 
 /// `Store::replace_clusters`'s transaction.
 fn replace_clusters_in(
